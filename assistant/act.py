@@ -1,0 +1,152 @@
+"""Step 3 of a turn — act: run the decided action against the catalog, the cart and the orders.
+
+Every fact a reply may state (products, prices, stock, cart, order, policy) comes out of here, from the
+catalog and the database; the reply step only phrases it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from assistant import cart as carts
+from assistant.settings import Settings
+from assistant.state import Decision, DialogueState, Offer, Outcome
+from db.models import Conversation
+from retrieval.catalog import Catalog
+from retrieval.search import ProductSearch, SearchFilters
+
+FILTER_SLOTS = ("min_price", "max_price", "color", "brand", "category", "material", "size")
+
+
+class Act:
+    """Executes a decision; updates the dialogue state with what the shopper now sees and discusses."""
+
+    def __init__(self, catalog: Catalog, search: ProductSearch, settings: Settings) -> None:
+        self.catalog = catalog
+        self.search = search
+        self.settings = settings
+
+    def run(
+        self, decision: Decision, conversation: Conversation, state: DialogueState, session: Session
+    ) -> Outcome:
+        outcome = Outcome()
+        handler = getattr(self, f"_{decision.action.value}", None)
+        if handler is not None:
+            handler(decision, conversation, state, session, outcome)
+        outcome.cart = carts.cart_lines(conversation)
+        return outcome
+
+    def _search(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
+        filters = SearchFilters(**{key: decision.slots[key] for key in FILTER_SLOTS if key in decision.slots})
+        products = self.search.run(
+            decision.query, filters, self.settings.results_per_reply, decision.slots.get("sort")
+        )
+        outcome.products = products
+        outcome.facts = {
+            "query": decision.query,
+            "filters": {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS},
+        }
+        outcome.events.append(
+            ("search", {"query": decision.query, "slots": decision.slots, "results": len(products)})
+        )
+        state.last_query, state.last_slots = decision.query, dict(decision.slots)
+        state.shown = [product.id for product in products]
+        state.focus = []
+        state.offer = None
+
+    def _details(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
+        product = self.catalog.by_id[decision.product_ids[0]]
+        outcome.products = [product]
+        outcome.events.append(("details_viewed", {"product_id": product.id}))
+        state.focus = [product.id]
+        state.offer = Offer(kind="add_to_cart", product_ids=[product.id]) if product.in_stock else None
+
+    def _compare(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
+        outcome.products = [self.catalog.by_id[pid] for pid in decision.product_ids]
+        outcome.events.append(("comparison", {"product_ids": list(decision.product_ids)}))
+        best = max(outcome.products, key=lambda product: product.rating or 0.0)
+        state.focus = [best.id]
+        state.offer = Offer(kind="add_to_cart", product_ids=[best.id])
+
+    def _add_to_cart(
+        self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
+    ) -> None:
+        product = self.catalog.by_id[decision.product_ids[0]]
+        outcome.products = [product]
+        if not product.in_stock:
+            outcome.facts["out_of_stock"] = True
+            return
+        carts.add_to_cart(session, conversation, product, decision.quantity)
+        outcome.facts["added"] = {"product_id": product.id, "quantity": decision.quantity}
+        outcome.events.append(("cart_add", {"product_id": product.id, "quantity": decision.quantity}))
+        state.focus = [product.id]
+        state.offer = Offer(kind="checkout")
+
+    def _remove_from_cart(
+        self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
+    ) -> None:
+        removed = [pid for pid in decision.product_ids if carts.remove_from_cart(session, conversation, pid)]
+        outcome.facts["removed"] = [
+            self.catalog.by_id[pid].title for pid in removed if pid in self.catalog.by_id
+        ]
+        for pid in removed:
+            outcome.events.append(("cart_remove", {"product_id": pid}))
+        state.offer = None
+
+    def _checkout(
+        self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
+    ) -> None:
+        if not carts.cart_lines(conversation):
+            outcome.facts["empty_cart"] = True
+            return
+        details = state.checkout
+        details.address = decision.slots.get("address") or details.address
+        details.payment = decision.slots.get("payment_method") or details.payment
+        outcome.checkout_started = True
+        outcome.facts["missing"] = details.missing
+        outcome.facts["checkout"] = details.model_dump()
+        outcome.events.append(("checkout_step", {"missing": details.missing}))
+        state.offer = None
+
+    def _place_order(self, _decision, conversation, state: DialogueState, session, outcome: Outcome) -> None:
+        details = state.checkout
+        if details.missing or not (
+            carts.cart_lines(conversation) or carts.find_order(session, conversation, None)
+        ):
+            outcome.facts["missing"] = details.missing or ["items in the cart"]
+            outcome.checkout_started = True
+            return
+        order = carts.place_order(
+            session, conversation, details.address, details.payment, self.settings.currency
+        )
+        outcome.order = carts.order_view(order)
+        outcome.events.append(("order_placed", {"order_id": order.id, "total": order.total}))
+        state.checkout = type(details)()
+        state.offer = None
+
+    def _keep_checkout(
+        self, _decision, conversation, state: DialogueState, _session, outcome: Outcome
+    ) -> None:
+        outcome.facts["checkout"] = state.checkout.model_dump()
+        outcome.checkout_started = bool(carts.cart_lines(conversation))
+
+    def _decline(self, _decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
+        if state.offer:
+            outcome.events.append(("offer_declined", {"kind": state.offer.kind}))
+        state.offer = None
+
+    def _order_support(self, decision: Decision, conversation, _state, session, outcome: Outcome) -> None:
+        order = carts.find_order(session, conversation, decision.slots.get("order_id"))
+        outcome.facts["order_id_asked"] = decision.slots.get("order_id")
+        if order is not None and decision.reason == "cancel_order" and order.status == "placed":
+            order.status = "cancelled"
+            outcome.facts["cancelled"] = True
+            outcome.events.append(("order_cancelled", {"order_id": order.id}))
+        if order is not None and decision.reason == "return_refund":
+            outcome.events.append(("return_requested", {"order_id": order.id}))
+        outcome.facts["order"] = carts.order_view(order) if order is not None else None
+
+    def _handoff(self, _decision, conversation, _state, _session, outcome: Outcome) -> None:
+        conversation.handoff = True
+        outcome.handoff = True
+        outcome.events.append(("handoff", {}))

@@ -1,0 +1,117 @@
+"""Step 2 of a turn — decide: the dialogue policy, from the intent, the stage, the cart and the last results.
+
+It resolves everything the action needs ("the second one" → a product id, "cheaper" → a price limit) so that
+acting is mechanical and the reply can say exactly what happened.
+"""
+
+from __future__ import annotations
+
+from assistant.state import Action, CartLine, Decision, DialogueState, Understanding
+from assistant.taxonomy import Intent, Stage
+from retrieval.catalog import words
+
+SEARCH_SLOTS = ("category", "color", "size", "brand", "material", "min_price", "max_price", "sort")
+ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
+POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
+CART_WORDS = words("remove delete drop take out the a an from my cart basket bag item one please")
+SIMPLE = {
+    Intent.GREET: Action.GREET,
+    Intent.GOODBYE: Action.GOODBYE,
+    Intent.THANKS: Action.THANK,
+    Intent.VIEW_CART: Action.SHOW_CART,
+    Intent.HUMAN_AGENT: Action.HANDOFF,
+    Intent.COMPLAINT: Action.COMPLAINT,
+    Intent.OUT_OF_SCOPE: Action.OUT_OF_SCOPE,
+}
+
+
+class Decide:
+    """Chooses the action for a turn; asks a clarifying question rather than guessing when unsure."""
+
+    def __init__(self, confidence_threshold: float) -> None:
+        if not 0.0 <= confidence_threshold <= 1.0:
+            raise ValueError("confidence_threshold must be between 0 and 1")
+        self.threshold = confidence_threshold
+
+    def run(
+        self, understanding: Understanding, state: DialogueState, stage: Stage, cart: list[CartLine]
+    ) -> Decision:
+        intent, slots = understanding.intent, understanding.slots
+        if understanding.confidence < self.threshold:
+            return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")
+        if intent in SIMPLE:
+            return Decision(SIMPLE[intent], slots=slots)
+        if intent in ORDER_INTENTS:
+            return Decision(Action.ORDER_SUPPORT, slots=slots, reason=intent.value)
+        if intent in POLICY_INTENTS:
+            return Decision(Action.POLICY, slots=slots, reason=intent.value)
+        if intent in (Intent.SEARCH_PRODUCTS, Intent.RECOMMEND):
+            return self._search(understanding.text, slots, {})
+        if intent == Intent.REFINE_SEARCH:
+            return self._search(state.last_query or understanding.text, slots, state.last_slots)
+        if intent == Intent.AFFIRM:
+            return self._affirm(state, stage)
+        if intent == Intent.DENY:
+            action = Action.KEEP_CHECKOUT if state.last_act == "ask_confirmation" else Action.DECLINE
+            return Decision(action, slots=slots)
+        if intent == Intent.CHECKOUT:
+            return Decision(Action.CHECKOUT, slots=slots)
+        if intent == Intent.REMOVE_FROM_CART:
+            return self._remove(understanding, cart)
+        referenced = self._referenced(slots, state)
+        if not referenced:
+            return Decision(Action.CLARIFY, slots=slots, reason="which_product")
+        if intent == Intent.COMPARE_PRODUCTS:
+            if len(referenced) < 2:
+                referenced = tuple(dict.fromkeys(referenced + tuple(state.shown[:2])))
+            return Decision(Action.COMPARE, product_ids=referenced, slots=slots)
+        if intent == Intent.ADD_TO_CART:
+            return Decision(
+                Action.ADD_TO_CART, product_ids=referenced[:1], slots=slots, quantity=slots.get("quantity", 1)
+            )
+        return Decision(Action.DETAILS, product_ids=referenced[:1], slots=slots)
+
+    @staticmethod
+    def _search(query: str, slots: dict, previous: dict) -> Decision:
+        # A refinement keeps the earlier constraints and replaces the ones the shopper just changed.
+        merged = {key: value for key, value in previous.items() if key in SEARCH_SLOTS}
+        merged.update({key: value for key, value in slots.items() if key in SEARCH_SLOTS})
+        return Decision(Action.SEARCH, query=query, slots=merged)
+
+    @staticmethod
+    def _affirm(state: DialogueState, stage: Stage) -> Decision:
+        if stage == Stage.CHECKOUT and state.last_act == "ask_confirmation":
+            return Decision(Action.PLACE_ORDER)
+        if state.offer and state.offer.kind == "add_to_cart":
+            return Decision(Action.ADD_TO_CART, product_ids=tuple(state.offer.product_ids[:1]))
+        if state.offer and state.offer.kind == "checkout":
+            return Decision(Action.CHECKOUT)
+        return Decision(Action.CLARIFY, reason="nothing_to_confirm")
+
+    @staticmethod
+    def _referenced(slots: dict, state: DialogueState) -> tuple[str, ...]:
+        """Products the shopper points at: positions in the last results, else the product under discussion."""
+        positions = slots.get("product_ref") or []
+        by_position = [
+            state.shown[p - 1] for p in positions if isinstance(p, int) and 0 < p <= len(state.shown)
+        ]
+        if by_position:
+            return tuple(dict.fromkeys(by_position))
+        if state.focus:
+            return tuple(state.focus)
+        return tuple(state.shown[:1]) if len(state.shown) == 1 else ()
+
+    @staticmethod
+    def _remove(understanding: Understanding, cart: list[CartLine]) -> Decision:
+        if not cart:
+            return Decision(Action.REMOVE_FROM_CART, reason="empty_cart")
+        positions = understanding.slots.get("product_ref") or []
+        chosen = [cart[p - 1].product_id for p in positions if isinstance(p, int) and 0 < p <= len(cart)]
+        if not chosen:
+            said = words(understanding.text) - CART_WORDS
+            chosen = [line.product_id for line in cart if said & words(line.title)]
+        if not chosen and len(cart) == 1:
+            chosen = [cart[0].product_id]
+        if not chosen:
+            return Decision(Action.CLARIFY, reason="which_cart_item")
+        return Decision(Action.REMOVE_FROM_CART, product_ids=tuple(chosen))

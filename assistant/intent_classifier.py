@@ -1,0 +1,165 @@
+"""The embedding intent classifier: MiniLM sentence embedding + dialogue context → logistic regression.
+
+Trained on the utterances in `assistant/data/intents/` (written for the project). The saved model records its
+label set, the embedding model and a hash of the training data; a model whose data changed is retrained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.linear_model import LogisticRegression
+
+from assistant.state import Context
+from assistant.taxonomy import Intent, Stage
+from retrieval.embeddings import Embedder
+
+DATA_DIR = Path(__file__).parent / "data" / "intents"
+LAST_ACTS = (
+    "none", "greet", "show_results", "no_results", "show_details", "show_comparison", "offer_add_to_cart",
+    "offer_cross_sell", "offer_similar", "show_cart", "ask_checkout_details", "ask_confirmation", "order_placed",
+    "ask_clarification", "answer_support",
+)  # fmt: skip
+STAGES = tuple(Stage)
+HELD_OUT_PERCENT = 10
+# Context features are scaled down so the words dominate and context only tips ambiguous turns ("yes", "cheaper").
+CONTEXT_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: Intent
+    context: Context | None = None
+
+    @property
+    def held_out(self) -> bool:
+        """A fixed ~10% of examples, chosen by a hash of the text, that training never sees."""
+        return int(hashlib.sha256(self.text.lower().encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
+
+
+def load_examples(directory: Path = DATA_DIR) -> list[Example]:
+    """Every example of every `<intent>.yml`; a file naming an unknown intent is an error."""
+    examples = []
+    for path in sorted(directory.glob("*.yml")):
+        document = yaml.safe_load(path.read_text())
+        intent = Intent(document["intent"])
+        for item in document["examples"]:
+            if isinstance(item, str):
+                examples.append(Example(item, intent))
+            else:
+                given = item.get("context", {})
+                context = Context(
+                    stage=Stage(given.get("stage", "entry")),
+                    last_act=given.get("last_act", "none"),
+                    has_results=bool(given.get("has_results", given.get("last_act") in ("show_results",))),
+                    has_cart=bool(given.get("has_cart", False)),
+                )
+                examples.append(Example(str(item["text"]), intent, context))
+    return examples
+
+
+def data_hash(examples: list[Example]) -> str:
+    digest = hashlib.sha256()
+    for example in examples:
+        digest.update(f"{example.intent}\x1f{example.text}\x1f{example.context}\x1e".encode())
+    return digest.hexdigest()[:16]
+
+
+def context_features(context: Context) -> np.ndarray:
+    features = np.zeros(len(LAST_ACTS) + len(STAGES) + 2, dtype=np.float32)
+    if context.last_act in LAST_ACTS:
+        features[LAST_ACTS.index(context.last_act)] = 1.0
+    features[len(LAST_ACTS) + STAGES.index(context.stage)] = 1.0
+    features[-2] = float(context.has_results)
+    features[-1] = float(context.has_cart)
+    return features * CONTEXT_WEIGHT
+
+
+def random_context(rng: np.random.Generator) -> Context:
+    """A plausible context for an example whose intent does not depend on context."""
+    return Context(
+        stage=STAGES[rng.integers(len(STAGES))],
+        last_act=LAST_ACTS[rng.integers(len(LAST_ACTS))],
+        has_results=bool(rng.integers(2)),
+        has_cart=bool(rng.integers(2)),
+    )
+
+
+class IntentClassifier:
+    """Predicts one taxonomy intent per utterance, with a probability usable as confidence."""
+
+    def __init__(self, model: LogisticRegression, embedder: Embedder, info: dict) -> None:
+        self.model = model
+        self.embedder = embedder
+        self.info = info
+        self.labels = [Intent(label) for label in model.classes_]
+
+    @classmethod
+    def train(
+        cls, examples: list[Example], embedder: Embedder, contexts_per_example: int = 3
+    ) -> IntentClassifier:
+        """Fit on the examples that are not held out; each context-free example is seen in several contexts."""
+        training = [example for example in examples if not example.held_out]
+        vectors = embedder.encode([example.text for example in training])
+        rng = np.random.default_rng(0)
+        rows, labels = [], []
+        for vector, example in zip(vectors, training, strict=True):
+            contexts = (
+                [example.context]
+                if example.context
+                else [random_context(rng) for _ in range(contexts_per_example)]
+            )
+            for context in contexts:
+                rows.append(np.concatenate([vector, context_features(context)]))
+                labels.append(example.intent.value)
+        model = LogisticRegression(C=8.0, max_iter=2000)
+        model.fit(np.stack(rows), labels)
+        info = {
+            "embedding_model": embedder.model_name,
+            "labels": sorted(set(labels)),
+            "data_hash": data_hash(examples),
+            "trained_on": len(training),
+            "held_out": len(examples) - len(training),
+        }
+        return cls(model, embedder, info)
+
+    def predict(self, texts: list[str], contexts: list[Context]) -> list[tuple[Intent, float]]:
+        vectors = (
+            [self.embedder.encode_one(text) for text in texts]
+            if len(texts) == 1
+            else self.embedder.encode(texts)
+        )
+        features = np.stack(
+            [np.concatenate([v, context_features(c)]) for v, c in zip(vectors, contexts, strict=True)]
+        )
+        probabilities = self.model.predict_proba(features)
+        best = probabilities.argmax(axis=1)
+        return [(self.labels[i], float(p[i])) for i, p in zip(best, probabilities, strict=True)]
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        with (directory / "model.pkl.tmp").open("wb") as handle:
+            pickle.dump(self.model, handle)
+        (directory / "model.pkl.tmp").replace(directory / "model.pkl")
+        (directory / "info.json").write_text(json.dumps(self.info, indent=2))
+
+    @classmethod
+    def load(cls, directory: Path, embedder: Embedder, examples: list[Example]) -> IntentClassifier | None:
+        """The saved model, or None when there is none or it was trained on other data or embeddings."""
+        try:
+            info = json.loads((directory / "info.json").read_text())
+            if info["data_hash"] != data_hash(examples) or info["embedding_model"] != embedder.model_name:
+                return None
+            # The pickle is written by this process's own `save` into the data directory, never downloaded.
+            with (directory / "model.pkl").open("rb") as handle:
+                model = pickle.load(handle)
+        except (FileNotFoundError, KeyError, json.JSONDecodeError, pickle.UnpicklingError):
+            return None
+        return cls(model, embedder, info)

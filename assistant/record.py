@@ -1,0 +1,118 @@
+"""Step 5 of a turn — record: the messages, the journey events and the stage, then the turn result."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy.orm import Session
+
+from assistant.state import Context, DialogueState, Outcome, Reply, TurnResult, Understanding
+from assistant.taxonomy import Stage
+from db.models import Conversation, Message, utcnow
+from journey.events import record_event
+from journey.stages import Position, StageMachine, TurnSignals
+
+ENGAGING_EVENTS = {"details_viewed", "comparison"}
+
+
+class Record:
+    """Persists one turn inside the turn's transaction and builds its result."""
+
+    def __init__(self, stages: StageMachine) -> None:
+        self.stages = stages
+
+    def run(
+        self,
+        session: Session,
+        conversation: Conversation,
+        understanding: Understanding,
+        outcome: Outcome,
+        reply: Reply,
+        state: DialogueState,
+        started: float,
+    ) -> TurnResult:
+        conversation.turns += 1
+        turn = conversation.turns
+        signals = TurnSignals(
+            intent=understanding.intent,
+            cart_lines=len(outcome.cart),
+            checkout_started=outcome.checkout_started,
+            order_placed=outcome.order is not None,
+            engaged_product=any(kind in ENGAGING_EVENTS for kind, _ in outcome.events),
+        )
+        before = Position(Stage(conversation.stage), conversation.journey)
+        after = self.stages.advance(before, signals)
+        for kind, data in outcome.events:
+            record_event(session, conversation, turn, kind, data)
+        if after != before:
+            conversation.stage, conversation.journey = after.stage.value, after.journey
+            record_event(session, conversation, turn, "stage_change", {}, before.stage, after.stage)
+
+        state.last_act = reply.act
+        conversation.state = state.model_dump(mode="json")
+        conversation.updated_at = utcnow()
+        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        session.add(
+            Message(
+                conversation_id=conversation.id,
+                turn=turn,
+                role="shopper",
+                text=understanding.text,
+                intent=understanding.intent.value,
+                confidence=round(understanding.confidence, 4),
+                slots=understanding.slots,
+            )
+        )
+        session.add(
+            Message(
+                conversation_id=conversation.id,
+                turn=turn,
+                role="assistant",
+                text=reply.text,
+                product_ids=[product.id for product in outcome.products],
+                latency_ms=latency_ms,
+            )
+        )
+        return TurnResult(
+            conversation_id=conversation.id,
+            turn=turn,
+            intent=understanding.intent.value,
+            confidence=round(understanding.confidence, 4),
+            slots=understanding.slots,
+            stage=after.stage.value,
+            journey=after.journey,
+            reply=reply.text,
+            products=[
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "price": p.price,
+                    "currency": p.currency,
+                    "rating": p.rating,
+                    "stock": p.stock,
+                    "category": p.category,
+                    "brand": p.brand,
+                    "color": p.color,
+                    "position": i,
+                }
+                for i, p in enumerate(outcome.products, start=1)
+            ],
+            cart={
+                "items": [vars(line) for line in outcome.cart],
+                "total": outcome.cart_total,
+            },
+            order=outcome.order,
+            suggestions=reply.suggestions,
+            handoff=outcome.handoff,
+            latency_ms=latency_ms,
+        )
+
+
+def context_of(conversation: Conversation, state: DialogueState, shown: tuple, has_cart: bool) -> Context:
+    return Context(
+        stage=Stage(conversation.stage),
+        last_act=state.last_act,
+        has_results=bool(state.shown),
+        has_cart=has_cart,
+        shown=shown,
+    )

@@ -1,0 +1,74 @@
+"""The one settings object: read from `SHOPASSIST_*` environment variables and command-line flags, passed down.
+
+Nothing else in shopassist reads `os.environ`; components receive the values they need from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, computed_field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can configure, with defaults that run the demo on a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPASSIST_", extra="ignore")
+
+    home: Path = Field(default=Path("~/.shopassist"), description="Data directory (database, index, models).")
+    db: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in the data directory.")
+
+    embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="Hub id or local path.")
+    currency: str = "USD"
+    results_per_reply: int = Field(default=5, ge=1, le=20)
+
+    intent_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
+    intent_llm: Literal["off", "fallback", "always"] = "off"
+
+    llm_backend: Literal["auto", "template", "transformers", "openai"] = "auto"
+    llm_model: str | None = None
+    llm_gguf_file: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+
+    # The store's policies: the only policy statements the assistant makes.
+    shipping_policy: str = (
+        "Standard delivery takes 3-5 business days and is free on orders over $50 ($4.99 otherwise); "
+        "express delivery takes 1-2 business days for $12.99. We ship within the US and Canada."
+    )
+    payment_policy: str = (
+        "We accept Visa, Mastercard, American Express, PayPal, Apple Pay and cash on delivery. "
+        "If a card is declined, please check the billing address or try another payment method."
+    )
+    return_policy: str = (
+        "Items can be returned within 30 days of delivery for a full refund to the original payment method; "
+        "refunds are issued within 5 business days of receiving the item."
+    )
+
+    abandon_after_minutes: float = Field(default=30.0, gt=0)
+    max_message_chars: int = Field(default=4000, ge=1)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)
+
+    @computed_field
+    @property
+    def data_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @computed_field
+    @property
+    def database_url(self) -> str:
+        return self.db or f"sqlite:///{self.data_dir / 'shopassist.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def intent_model_dir(self) -> Path:
+        return self.data_dir / "intent-model"

@@ -1,0 +1,166 @@
+"""SQLAlchemy models: the catalog, conversations and their messages, the journey log, carts and orders.
+
+Everything a shopper said or was shown is kept here; the migrations in `db/migrations` create it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    brand: Mapped[str] = mapped_column(String(200), default="", index=True)
+    category: Mapped[str] = mapped_column(String(500), default="", index=True)
+    price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    currency: Mapped[str] = mapped_column(String(3))
+    color: Mapped[str] = mapped_column(String(100), default="")
+    sizes: Mapped[list[Any]] = mapped_column(default=list)
+    material: Mapped[str] = mapped_column(String(200), default="")
+    rating: Mapped[float | None] = mapped_column(default=None)
+    # None: the merchant does not track stock for this product (shown without a stock claim).
+    stock: Mapped[int | None] = mapped_column(Integer, default=None)
+    image_url: Mapped[str] = mapped_column(String(1000), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(128), default="")
+    stage: Mapped[str] = mapped_column(String(32), default="entry", index=True)
+    journey: Mapped[int] = mapped_column(Integer, default=1)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    # The dialogue state between turns (last results, pending offer, checkout details): see assistant/state.py.
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    handoff: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.id", cascade="all, delete-orphan"
+    )
+    cart: Mapped[Cart | None] = relationship(back_populates="conversation", cascade="all, delete-orphan")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    turn: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # shopper | assistant | agent | system
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(32), default=None)
+    confidence: Mapped[float | None] = mapped_column(default=None)
+    slots: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    product_ids: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    latency_ms: Mapped[float | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+    __table_args__ = (Index("ix_messages_conversation_turn", "conversation_id", "turn"),)
+
+
+class JourneyEvent(Base):
+    """An append-only log: stage changes and everything the shopper did on the way."""
+
+    __tablename__ = "journey_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    journey: Mapped[int] = mapped_column(Integer)
+    turn: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_stage: Mapped[str | None] = mapped_column(String(32), default=None)
+    to_stage: Mapped[str | None] = mapped_column(String(32), default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_journey_events_conversation", "conversation_id", "id"),
+        Index("ix_journey_events_kind_created", "kind", "created_at"),
+    )
+
+
+class Cart(Base):
+    __tablename__ = "carts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    conversation: Mapped[Conversation] = relationship(back_populates="cart")
+    items: Mapped[list[CartItem]] = relationship(
+        back_populates="cart", order_by="CartItem.id", cascade="all, delete-orphan"
+    )
+
+
+class CartItem(Base):
+    __tablename__ = "cart_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+
+    cart: Mapped[Cart] = relationship(back_populates="items")
+    product: Mapped[Product] = relationship()
+
+    __table_args__ = (UniqueConstraint("cart_id", "product_id"),)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    journey: Mapped[int] = mapped_column(Integer)
+    # One order per checkout: a repeated or retried confirmation finds this key and creates nothing.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="placed")
+    total: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    currency: Mapped[str] = mapped_column(String(3))
+    shipping_address: Mapped[str] = mapped_column(Text)
+    payment_method: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    title: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+
+    order: Mapped[Order] = relationship(back_populates="items")

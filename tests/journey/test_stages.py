@@ -1,0 +1,54 @@
+"""journey/stages.py: every rule of the taxonomy's stage machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.taxonomy import Intent, Stage
+from journey.stages import Position, StageMachine, TurnSignals
+
+machine = StageMachine()
+
+
+def advance(stage: Stage, intent: Intent, journey: int = 1, **signals) -> Position:
+    return machine.advance(
+        Position(stage, journey), TurnSignals(intent=intent, cart_lines=signals.pop("cart", 0), **signals)
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "intent", "signals", "expected"),
+    [
+        (Stage.ENTRY, Intent.GREET, {}, Stage.ENTRY),
+        (Stage.ENTRY, Intent.SEARCH_PRODUCTS, {}, Stage.BROWSING),
+        (Stage.ENTRY, Intent.RECOMMEND, {}, Stage.BROWSING),
+        (Stage.BROWSING, Intent.PRODUCT_QUESTION, {}, Stage.CONSIDERATION),
+        (Stage.BROWSING, Intent.COMPARE_PRODUCTS, {}, Stage.CONSIDERATION),
+        (Stage.CONSIDERATION, Intent.ADD_TO_CART, {"cart": 1}, Stage.CART),
+        (Stage.BROWSING, Intent.AFFIRM, {"cart": 1}, Stage.CART),
+        (Stage.CART, Intent.CHECKOUT, {"cart": 1, "checkout_started": True}, Stage.CHECKOUT),
+        (Stage.CHECKOUT, Intent.AFFIRM, {"order_placed": True}, Stage.PURCHASED),
+        # forward only: searching again from the cart keeps the cart stage
+        (Stage.CART, Intent.SEARCH_PRODUCTS, {"cart": 1}, Stage.CART),
+        (Stage.CONSIDERATION, Intent.SEARCH_PRODUCTS, {}, Stage.CONSIDERATION),
+        # removing the last item steps back
+        (Stage.CART, Intent.REMOVE_FROM_CART, {"cart": 0}, Stage.CONSIDERATION),
+        (Stage.CART, Intent.REMOVE_FROM_CART, {"cart": 1}, Stage.CART),
+        # support intents move to post_purchase; shipping and payment questions do not move
+        (Stage.BROWSING, Intent.ORDER_STATUS, {}, Stage.POST_PURCHASE),
+        (Stage.PURCHASED, Intent.RETURN_REFUND, {}, Stage.POST_PURCHASE),
+        (Stage.CART, Intent.SHIPPING_INFO, {"cart": 1}, Stage.CART),
+        (Stage.BROWSING, Intent.PAYMENT_INFO, {}, Stage.BROWSING),
+        # an empty-cart checkout does not enter checkout
+        (Stage.BROWSING, Intent.CHECKOUT, {}, Stage.BROWSING),
+    ],
+)
+def test_transitions(stage, intent, signals, expected):
+    assert advance(stage, intent, **signals).stage == expected
+
+
+@pytest.mark.parametrize("stage", [Stage.PURCHASED, Stage.POST_PURCHASE])
+def test_shopping_after_a_purchase_starts_a_new_journey(stage):
+    assert advance(stage, Intent.SEARCH_PRODUCTS, journey=1) == Position(Stage.BROWSING, 2)
+    assert advance(stage, Intent.ADD_TO_CART, journey=3, cart=1) == Position(Stage.CART, 4)
+    assert advance(stage, Intent.THANKS, journey=1) == Position(stage, 1)

@@ -1,0 +1,23 @@
+"""Runs the web application with uvicorn after building (or reusing) everything the assistant needs."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from assistant.bootstrap import build_assistant
+from assistant.settings import Settings
+from ui.app import create_app
+
+
+def serve(settings: Settings) -> None:
+    app = create_app(build_assistant(settings))
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        f"shopassist is serving:\n  shopper chat   {base}/\n  agent console  {base}/console\n"
+        f"  REST API       {base}/api/v1 (OpenAPI: {base}/api/v1/openapi.json)\n  health         {base}/healthz",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
