@@ -61,7 +61,7 @@ def send_message(
     authorize(assistant, conversation_id, credentials)
     if len(message.text) > assistant.settings.max_message_chars:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            status.HTTP_413_CONTENT_TOO_LARGE,
             f"a message may be at most {assistant.settings.max_message_chars} characters",
         )
     try:

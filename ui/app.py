@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from assistant.pipeline import Assistant
 from ui.api import router
@@ -24,6 +25,11 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> dict:
         return {"status": "ok", "products": len(assistant.catalog)}
+
+    # The chat mounted at "/" would otherwise answer the bare "/console" with its own 404.
+    @app.get("/console", include_in_schema=False)
+    def console_slash() -> RedirectResponse:
+        return RedirectResponse("/console/")
 
     # Gradio apps are mounted last, the console before the chat, because "/" would match every path.
     app = gr.mount_gradio_app(app, build_console(assistant), path="/console", footer_links=[])

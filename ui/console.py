@@ -61,7 +61,7 @@ def render_transcript(view: dict, currency: str) -> str:
     """A conversation's stage, every message with its role, and its cart."""
     messages = "".join(
         f'<div class="message {escape(message["role"])}">'
-        f'<div class="role">{escape(ROLE_LABELS.get(message["role"], message["role"]))} · {escape(message["created_at"])}</div>'
+        f'<div class="role">{escape(ROLE_LABELS.get(message["role"], message["role"]))} · {escape(message["created_at"][:19])}</div>'
         f'<div class="text">{escape(message["text"])}</div></div>'
         for message in view["messages"]
     )
@@ -97,7 +97,7 @@ def build_console(assistant: Assistant) -> gr.Blocks:
             wrap=True,
             max_height=360,
             show_label=False,
-            column_widths=["170px", "100px", "75px", "65px", "95px", "80px", "320px", "190px"],
+            column_widths=["160px", "95px", "70px", "60px", "90px", "75px", "240px", "180px"],
         )
         transcript = gr.HTML(
             conversation_detail(assistant, None), css_template=TRANSCRIPT_CSS, js_on_load=None

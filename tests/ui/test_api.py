@@ -69,6 +69,7 @@ def test_health_openapi_and_pages(client):
     assert client.get("/healthz").json()["status"] == "ok"
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/conversations/{conversation_id}/messages" in paths
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/console/"
     for page in ("/", "/console/"):
         response = client.get(page)
         assert response.status_code == 200 and "<html" in response.text.lower()
