@@ -36,11 +36,14 @@ def stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def open_database(settings: Settings, log: Log = stderr) -> Database:
-    """The database with its schema at the newest migration, holding the demo catalog if it had no products."""
+def open_database(settings: Settings, log: Log = stderr, demo_catalog: bool = True) -> Database:
+    """The database with its schema at the newest migration; with `demo_catalog`, holding the demo catalog
+    if it had no products (an import of the merchant's own catalog does not want it)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     db.migrate()
+    if not demo_catalog:
+        return db
     with db.transaction() as session:
         if not Catalog.load(session).products:
             products = [ProductRecord.model_validate(item) for item in demo_products()]

@@ -137,7 +137,7 @@ def catalog_import(
         report = read_catalog(file, fmt, parse_mapping(mapping or []), settings.currency)
     except ImportFailed as error:
         raise UserError(str(error)) from None
-    database = open_database(settings)
+    database = open_database(settings, demo_catalog=False)
     with database.transaction() as session:
         upsert_products(session, report)
     for error in report.errors:
@@ -208,9 +208,34 @@ def nlu_train(db: DbOption = None, data_dir: DataDirOption = None) -> None:
 
 
 @nlu_app.command("eval")
-def nlu_eval(file: Path, db: DbOption = None, data_dir: DataDirOption = None) -> None:
-    """Score intent and slot understanding on a labelled file."""
-    not_yet("nlu eval")
+def nlu_eval(
+    file: Path,
+    mapping: Annotated[
+        str | None, typer.Option("--mapping", help="File or SOURCE=INTENT,… naming taxonomy intents.")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
+    ] = None,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Score intent and slot understanding on a labelled CSV/JSONL file (each utterance without context)."""
+    from assistant.bootstrap import build_assistant
+    from assistant.evaluation import EvaluationInputError, parse_mapping, read_labelled, score
+    from assistant.state import Context
+
+    try:
+        utterances, skipped = read_labelled(file, parse_mapping(mapping))
+    except EvaluationInputError as error:
+        raise UserError(str(error)) from None
+    if not utterances:
+        raise UserError(f"no utterance of {file} has a taxonomy intent; give a --mapping")
+    assistant = build_assistant(settings_for(db, data_dir))
+    understood = [assistant.understand.run(u.text, Context()) for u in utterances]
+    scores = score(utterances, [u.intent.value for u in understood], [u.slots for u in understood], skipped)
+    print(scores.table())
+    if json_out:
+        json_out.write_text(json.dumps(scores.to_json(), indent=2))
 
 
 @app.command("test-dialogues")

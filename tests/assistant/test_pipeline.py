@@ -141,3 +141,37 @@ def test_cli_user_errors_are_one_line_without_traceback(settings, tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "no catalog file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_imported_catalog_is_what_the_assistant_sells(tmp_path):
+    catalog = tmp_path / "lamps.csv"
+    catalog.write_text(
+        "sku,name,cost,kind,colour\n"
+        "L1,Brass Desk Lamp,49.00,Home > Lamps,gold\n"
+        "L2,Paper Floor Lamp,89.00,Home > Lamps,white\n"
+        "L3,Walnut Side Table,120.00,Furniture > Tables,brown\n"
+        "L4,Broken Row,,Home > Lamps,red\n"
+    )
+    home = ["--data-dir", str(tmp_path / "home")]
+    mapping = [
+        "--map",
+        "id=sku",
+        "--map",
+        "title=name",
+        "--map",
+        "price=cost",
+        "--map",
+        "category=kind",
+        "--map",
+        "color=colour",
+    ]
+    command = [sys.executable, "-m", "assistant", "catalog", "import", str(catalog), *mapping, *home]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "imported 3 products (3 new" in done.stderr and "line 5: price" in done.stderr
+
+    chat = [sys.executable, "-m", "assistant", "chat", "--json", *home]
+    done = subprocess.run(chat, input="show me lamps under 60\n", capture_output=True, text=True, timeout=600)
+    result = json.loads(done.stdout)
+    assert [p["id"] for p in result["products"]] == ["L1"]
+    assert result["products"][0]["title"] == "Brass Desk Lamp" and "$49.00" in result["reply"]

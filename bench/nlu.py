@@ -1,0 +1,68 @@
+"""Benchmark: understanding one utterance (intent classifier + slots, no LLM) on this machine.
+
+Prints and writes JSON (bench/results/nlu.json): median and p95 latency of `Understand.run` on the held-out
+utterances of the project's data (the embedding cache is cleared so every utterance is really embedded), and
+throughput of the classifier in batches.
+
+    .venv/bin/python bench/nlu.py [--data-dir DIR] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.bootstrap import build_assistant
+from assistant.intent_classifier import load_examples
+from assistant.settings import Settings
+from assistant.state import Context
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    home = args.data_dir or Path(tempfile.mkdtemp(prefix="shopassist-bench-"))
+    assistant = build_assistant(Settings(home=home))
+    understand, embedder = assistant.understand, assistant.understand.classifier.embedder
+    texts = [example.text for example in load_examples() if example.held_out]
+
+    latencies = []
+    for _ in range(args.repeat):
+        embedder.encode_one.cache_clear()
+        for text in texts:
+            started = time.perf_counter()
+            understand.run(text, Context())
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    throughput = {}
+    for batch in (1, 8, 32, 128):
+        chunks = [texts[i : i + batch] for i in range(0, len(texts), batch)]
+        started = time.perf_counter()
+        for chunk in chunks:
+            understand.classifier.predict(chunk, [Context()] * len(chunk))
+        throughput[batch] = round(len(texts) / (time.perf_counter() - started), 1)
+
+    figures = {
+        "utterances": len(texts),
+        "runs": args.repeat,
+        "latency_ms_median": round(statistics.median(latencies), 2),
+        "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2),
+        "classifier_utterances_per_s_by_batch": throughput,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "nlu.json").write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
