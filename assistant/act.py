@@ -146,6 +146,10 @@ class Act:
             outcome.events.append(("return_requested", {"order_id": order.id}))
         outcome.facts["order"] = carts.order_view(order) if order is not None else None
 
+    def _clarify(self, decision: Decision, _conv, _state, _session, outcome: Outcome) -> None:
+        # Logged so that the intents the assistant could not read can be found and added to the training data.
+        outcome.events.append(("clarification", {"reason": decision.reason}))
+
     def _handoff(self, _decision, conversation, _state, _session, outcome: Outcome) -> None:
         conversation.handoff = True
         outcome.handoff = True

@@ -90,13 +90,16 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
     embedder = Embedder.shared(settings.embedding_model)
     index = load_index(settings, catalog, embedder, log)
     classifier = load_intent_model(settings, embedder, log)
+    backend = make_backend(settings)
     return Assistant(
         settings=settings,
         db=db,
         catalog=catalog,
-        understand=Understand(classifier, SlotExtractor(catalog)),
+        understand=Understand(
+            classifier, SlotExtractor(catalog), backend, settings.intent_llm, settings.intent_threshold
+        ),
         decide=Decide(settings.intent_threshold),
         act=Act(catalog, ProductSearch(catalog, index, embedder), settings),
-        respond=Respond(TemplateReplies(settings), make_backend(settings)),
+        respond=Respond(TemplateReplies(settings), backend),
         record=Record(StageMachine()),
     )

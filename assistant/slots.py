@@ -8,6 +8,7 @@ from the merchant's own catalog, so a new catalog's brands and categories work w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -115,8 +116,11 @@ class SlotExtractor:
         self.colors = sorted(set(BASE_COLORS) | set(catalog.colors), key=len, reverse=True)
         self.materials = sorted(catalog.materials, key=len, reverse=True)
         self.brands = {brand.lower(): brand for brand in catalog.brands}
-        # Words the catalog itself uses are never typos of a brand ("like" is not "nike").
+        # Words the catalog itself uses are never typos ("like" is not "nike").
         self._known_words = {word for product in catalog.products for word in words(product.search_text())}
+        self._product_words = {word for path in catalog.categories for word in words(path)} | {
+            word for word, count in catalog.type_words.items() if count >= 3 and len(word) > 3
+        }
 
     def run(self, text: str, context: Context | None = None) -> dict[str, Any]:
         context = context or Context()
@@ -184,19 +188,19 @@ class SlotExtractor:
         for name, brand in sorted(self.brands.items(), key=lambda item: -len(item[0])):
             if re.search(rf"\b{re.escape(name)}\b", lowered):
                 return brand
+        single_words = [name for name in self.brands if " " not in name]
+        return next((self.brands[name] for name in self._corrections(lowered, single_words)), None)
+
+    def _corrections(self, lowered: str, vocabulary: list[str]) -> Iterator[str]:
+        """Vocabulary words that a misspelt word of the text stands for ("nkie" → "nike", "sofaa" → "sofa")."""
         for token in re.findall(r"[a-z]{4,}", lowered):
-            if token in self._known_words or singular(token) in self._known_words:
+            if token in self._known_words or singular(token) in self._known_words or token in _STOP:
                 continue
-            for name, brand in self.brands.items():
-                limit = 1 if len(name) <= 6 else 2
+            for word in vocabulary:
+                limit = 1 if len(word) <= 6 else 2
                 # Typos rarely change the first letter; requiring it keeps "like" from reading as "Nike".
-                if (
-                    " " not in name
-                    and token[0] == name[0]
-                    and DamerauLevenshtein.distance(token, name) <= limit
-                ):
-                    return brand
-        return None
+                if token[0] == word[0] and DamerauLevenshtein.distance(singular(token), word) <= limit:
+                    yield word
 
     def _category(self, lowered: str) -> str | None:
         tokens = re.findall(r"[a-z0-9-]+", lowered)
@@ -205,7 +209,7 @@ class SlotExtractor:
                 phrase = " ".join(tokens[start : start + size])
                 if self.catalog.categories_for(phrase) or (size == 1 and self._is_product_type(phrase)):
                     return phrase
-        return None
+        return next(self._corrections(lowered, sorted(self._product_words)), None)
 
     def _is_product_type(self, token: str) -> bool:
         """A word that names a kind of product in many titles ("mug", "sneakers"), not a generic word."""

@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from assistant.intent_classifier import IntentClassifier
+from assistant.llm import LLMBackend
 from assistant.slots import SlotExtractor
 from assistant.state import Context, Understanding
 from assistant.taxonomy import Intent, Stage
 
+LABELS = [intent.value for intent in Intent]
+
 
 class Understand:
-    """Intent from the embedding classifier, slots from rules; checkout details override in checkout."""
+    """Intent from the embedding classifier (or the LLM, when configured), slots from rules.
 
-    def __init__(self, classifier: IntentClassifier, slots: SlotExtractor) -> None:
+    `intent_llm` is "off", "fallback" (ask the LLM only when the classifier is below `threshold`) or "always".
+    The LLM chooses among the taxonomy's labels only, so its answer is always a valid intent.
+    """
+
+    def __init__(
+        self,
+        classifier: IntentClassifier,
+        slots: SlotExtractor,
+        llm: LLMBackend | None = None,
+        intent_llm: Literal["off", "fallback", "always"] = "off",
+        threshold: float = 0.45,
+    ) -> None:
+        if intent_llm != "off" and llm is None:
+            raise ValueError(f"intent_llm={intent_llm!r} needs an LLM backend")
         self.classifier = classifier
         self.slots = slots
+        self.llm = llm
+        self.intent_llm = intent_llm
+        self.threshold = threshold
 
     def run(self, text: str, context: Context) -> Understanding:
         slots = self.slots.run(text, context)
-        intent, confidence = self.classifier.predict([text], [context])[0]
         # While checkout waits for details, an address or payment method continues checkout, whatever the
         # classifier makes of a street name; the rule is exact where the model would only be likely.
         if context.stage == Stage.CHECKOUT and ("address" in slots or "payment_method" in slots):
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
+        intent, confidence = self.classifier.predict([text], [context])[0]
+        if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
+            chosen = self.llm.classify(
+                text, LABELS, {"stage": context.stage.value, "last_act": context.last_act}
+            )
+            if chosen is not None:
+                # The LLM gives no calibrated probability; it counts as just confident enough to act on.
+                return Understanding(text, Intent(chosen), max(confidence, self.threshold), slots, "llm")
         return Understanding(text, intent, confidence, slots, "classifier")

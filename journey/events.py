@@ -21,6 +21,7 @@ EVENT_KINDS = (
     "order_cancelled",
     "return_requested",
     "offer_declined",
+    "clarification",
     "handoff",
 )
 

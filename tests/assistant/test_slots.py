@@ -64,6 +64,8 @@ def test_categories_from_the_catalog(slots):
     assert slots.run("show me running shoes under 100")["category"] == "running shoes"
     assert slots.run("do you have a grey sofa")["category"] == "sofa"
     assert "category" not in slots.run("hello there")
+    assert slots.run("a grey sofaa please")["category"] == "sofa"
+    assert slots.run("cheap headphnes")["category"] == "headphone"
 
 
 def test_references_to_shown_products(assistant, slots):
