@@ -58,6 +58,11 @@ def make_backend(settings: Settings) -> LLMBackend:
         choice = "transformers" if torch.cuda.is_available() and settings.llm_model else "template"
     if choice == "template":
         return TemplateBackend()
+    if choice == "transformers":
+        # Imported here so the template path never loads torch models or transformers.
+        from assistant.llm_transformers import PACKAGED_MODEL, TransformersBackend
+
+        return TransformersBackend(settings.llm_model or PACKAGED_MODEL, settings.llm_gguf_file)
     raise BackendUnavailable(
         f"the {choice!r} LLM backend is not available in this version; use SHOPASSIST_LLM_BACKEND=template"
     )
