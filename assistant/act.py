@@ -71,16 +71,18 @@ class Act:
     def _add_to_cart(
         self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
     ) -> None:
-        product = self.catalog.by_id[decision.product_ids[0]]
-        outcome.products = [product]
-        if not product.in_stock:
-            outcome.facts["out_of_stock"] = True
-            return
-        carts.add_to_cart(session, conversation, product, decision.quantity)
-        outcome.facts["added"] = {"product_id": product.id, "quantity": decision.quantity}
-        outcome.events.append(("cart_add", {"product_id": product.id, "quantity": decision.quantity}))
-        state.focus = [product.id]
-        state.offer = Offer(kind="checkout")
+        outcome.products = [self.catalog.by_id[pid] for pid in decision.product_ids]
+        added = [product for product in outcome.products if product.in_stock]
+        outcome.facts["out_of_stock"] = [
+            product.title for product in outcome.products if not product.in_stock
+        ]
+        outcome.facts["added"] = [product.title for product in added]
+        for product in added:
+            carts.add_to_cart(session, conversation, product, decision.quantity)
+            outcome.events.append(("cart_add", {"product_id": product.id, "quantity": decision.quantity}))
+        if added:
+            state.focus = [product.id for product in added]
+            state.offer = Offer(kind="checkout")
 
     def _remove_from_cart(
         self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome

@@ -21,7 +21,7 @@ from assistant.slots import SlotExtractor
 from assistant.understand import Understand
 from db.session import Database
 from journey.stages import StageMachine
-from retrieval.catalog import Catalog
+from retrieval.catalog import Catalog, words
 from retrieval.demo_catalog import demo_products
 from retrieval.embeddings import Embedder
 from retrieval.importer import ImportReport, upsert_products
@@ -96,7 +96,11 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
         db=db,
         catalog=catalog,
         understand=Understand(
-            classifier, SlotExtractor(catalog), backend, settings.intent_llm, settings.intent_threshold
+            classifier,
+            SlotExtractor(catalog, frozenset(word for e in load_examples() for word in words(e.text))),
+            backend,
+            settings.intent_llm,
+            settings.intent_threshold,
         ),
         decide=Decide(settings.intent_threshold),
         act=Act(catalog, ProductSearch(catalog, index, embedder), settings),

@@ -11,6 +11,7 @@ from assistant.taxonomy import Intent, Stage
 from retrieval.catalog import words
 
 SEARCH_SLOTS = ("category", "color", "size", "brand", "material", "min_price", "max_price", "sort")
+SEARCH_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
 ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
 POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
 CART_WORDS = words("remove delete drop take out the a an from my cart basket bag item one please")
@@ -37,7 +38,9 @@ class Decide:
         self, understanding: Understanding, state: DialogueState, stage: Stage, cart: list[CartLine]
     ) -> Decision:
         intent, slots = understanding.intent, understanding.slots
-        if understanding.confidence < self.threshold:
+        # An unsure reading is still acted on when the shopper named a kind of product the catalog sells.
+        names_products = intent in SEARCH_INTENTS and "category" in slots
+        if understanding.confidence < self.threshold and not names_products:
             return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")
         if intent in SIMPLE:
             return Decision(SIMPLE[intent], slots=slots)
@@ -55,6 +58,9 @@ class Decide:
             action = Action.KEEP_CHECKOUT if state.last_act == "ask_confirmation" else Action.DECLINE
             return Decision(action, slots=slots)
         if intent == Intent.CHECKOUT:
+            # "place the order" while the order awaits confirmation is the confirmation.
+            if state.last_act == "ask_confirmation" and not {"address", "payment_method"} & slots.keys():
+                return Decision(Action.PLACE_ORDER, slots=slots)
             return Decision(Action.CHECKOUT, slots=slots)
         if intent == Intent.REMOVE_FROM_CART:
             return self._remove(understanding, cart)
@@ -66,9 +72,9 @@ class Decide:
                 referenced = tuple(dict.fromkeys(referenced + tuple(state.shown[:2])))
             return Decision(Action.COMPARE, product_ids=referenced, slots=slots)
         if intent == Intent.ADD_TO_CART:
-            return Decision(
-                Action.ADD_TO_CART, product_ids=referenced[:1], slots=slots, quantity=slots.get("quantity", 1)
-            )
+            # "add the first two" adds each; "two of the first one" adds two units of one.
+            quantity = 1 if len(referenced) > 1 else slots.get("quantity", 1)
+            return Decision(Action.ADD_TO_CART, product_ids=referenced, slots=slots, quantity=quantity)
         return Decision(Action.DETAILS, product_ids=referenced[:1], slots=slots)
 
     @staticmethod
@@ -97,6 +103,8 @@ class Decide:
         ]
         if by_position:
             return tuple(dict.fromkeys(by_position))
+        if positions:
+            return ()  # "the third one" when fewer were shown: ask, rather than pick another.
         if state.focus:
             return tuple(state.focus)
         return tuple(state.shown[:1]) if len(state.shown) == 1 else ()

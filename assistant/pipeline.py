@@ -93,8 +93,7 @@ class Assistant:
                 raise UnknownConversation(f"no conversation {conversation_id}")
             state = DialogueState.model_validate(conversation.state or {})
             cart = cart_lines(conversation)
-            shown = tuple(self.catalog.by_id[pid] for pid in state.shown if pid in self.catalog.by_id)
-            context = context_of(conversation, state, shown, bool(cart))
+            context = context_of(conversation, state, self.catalog, bool(cart))
 
             understanding = self.understand.run(text, context)
             decision = self.decide.run(understanding, state, context.stage, cart)

@@ -11,6 +11,7 @@ from assistant.taxonomy import Stage
 from db.models import Conversation, Message, utcnow
 from journey.events import record_event
 from journey.stages import Position, StageMachine, TurnSignals
+from retrieval.catalog import Catalog
 
 ENGAGING_EVENTS = {"details_viewed", "comparison"}
 
@@ -108,11 +109,12 @@ class Record:
         )
 
 
-def context_of(conversation: Conversation, state: DialogueState, shown: tuple, has_cart: bool) -> Context:
+def context_of(conversation: Conversation, state: DialogueState, catalog: Catalog, has_cart: bool) -> Context:
     return Context(
         stage=Stage(conversation.stage),
         last_act=state.last_act,
         has_results=bool(state.shown),
         has_cart=has_cart,
-        shown=shown,
+        shown=tuple(catalog.by_id[pid] for pid in state.shown if pid in catalog.by_id),
+        focus=tuple(catalog.by_id[pid] for pid in state.focus if pid in catalog.by_id),
     )

@@ -143,11 +143,17 @@ class TemplateReplies:
         return f"Your cart:\n{lines}\nTotal: {money(outcome.cart_total, currency)}"
 
     def _add_to_cart(self, decision: Decision, outcome: Outcome, _state):
-        product = outcome.products[0]
-        if outcome.facts.get("out_of_stock"):
-            return f"Sorry, {product.title} is out of stock right now.", ["Show similar ones"], "no_results"
-        text = f"Added {decision.quantity} × {product.title} to your cart.\n{self._cart_summary(outcome)}\nReady to check out?"
-        return text, ["Checkout", "Keep shopping", "Show my cart"], "show_cart"
+        unavailable = outcome.facts["out_of_stock"]
+        sorry = f"Sorry, {' and '.join(unavailable)} {'is' if len(unavailable) == 1 else 'are'} out of stock right now."
+        if not outcome.facts["added"]:
+            return sorry, ["Show similar ones"], "no_results"
+        added = "; ".join(f"{decision.quantity} × {title}" for title in outcome.facts["added"])
+        text = f"Added {added} to your cart.\n{self._cart_summary(outcome)}\nReady to check out?"
+        return (
+            f"{sorry}\n{text}" if unavailable else text,
+            ["Checkout", "Keep shopping", "Show my cart"],
+            "show_cart",
+        )
 
     def _remove_from_cart(self, decision: Decision, outcome: Outcome, _state):
         if decision.reason == "empty_cart":

@@ -70,7 +70,10 @@ _MAX = re.compile(
     re.I,
 )
 _MIN = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_AMOUNT}", re.I)
-_RELATIVE_CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|budget)\b", re.I)
+_RELATIVE_CHEAPER = re.compile(
+    r"\b(cheaper|less expensive|lower price|more affordable|budget|too (?:expensive|pricey|much)|can'?t afford|over my budget)\b",
+    re.I,
+)
 _RELATIVE_PRICIER = re.compile(r"\b(pricier|more expensive|more premium|higher end|fancier)\b", re.I)
 _ORDER_ID = re.compile(
     r"(?:\border|\bpurchase|#)\s*(?:number|no\.?|id)?\s*[#:]?\s*([A-Za-z]*\d[\w-]{2,})", re.I
@@ -80,7 +83,7 @@ _SIZE = re.compile(
 )
 _QUANTITY = re.compile(
     r"\b(\d{1,2}|a couple of|a pair of|an?|one|two|three|four|five|six|seven|eight|nine|ten|both)\s+"
-    r"(?=(?:of (?:those|these|them|it)|those\b|these\b|them\b|more|items?|pieces?|pcs|pairs?|units?|x\b|[a-z]+s\b))",
+    r"(?=(?:of (?:the|those|these|them|it)\b|those\b|these\b|them\b|more|items?|pieces?|pcs|pairs?|units?|x\b|[a-z]+s\b))",
     re.I,
 )
 _REF_ORDINAL = re.compile(
@@ -95,9 +98,9 @@ _PAYMENT = re.compile(
 )
 _ADDRESS = re.compile(
     r"(?:ship(?:ping)?(?: it)? to|deliver(?: it)? to|send it to|address(?: is)?:?)\s+(.+?)"
-    r"(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+|i\s+)?(?:pay|paying|payment|with card|by card)|[.;]|$)"
+    r"(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+|i\s+)?(?:pay|paying|payment|with card|by card|card ending|cash on|paypal)|[.;]|$)"
     r"|\b(\d+\s+[a-z][\w .'-]*?\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|court|"
-    r"ct|place|pl|square|sq)\b[^;.]*?)(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+)?(?:pay|paying|payment)|[;.]|$)",
+    r"ct|place|pl|square|sq)\b[^;.]*?)(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+)?(?:pay|paying|payment|card ending|cash on|paypal)|[;.]|$)",
     re.I,
 )
 _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
@@ -111,13 +114,15 @@ def _number(text: str) -> float:
 class SlotExtractor:
     """Finds the taxonomy's slots in one utterance, using the catalog's vocabulary and the shown products."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, common_words: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
         self.colors = sorted(set(BASE_COLORS) | set(catalog.colors), key=len, reverse=True)
         self.materials = sorted(catalog.materials, key=len, reverse=True)
         self.brands = {brand.lower(): brand for brand in catalog.brands}
-        # Words the catalog itself uses are never typos ("like" is not "nike").
+        # Words the catalog or shoppers' everyday requests use are never typos ("like" is not "nike", "cart"
+        # is not "care", "sort" is not "sport").
         self._known_words = {word for product in catalog.products for word in words(product.search_text())}
+        self._known_words |= common_words
         self._product_words = {word for path in catalog.categories for word in words(path)} | {
             word for word, count in catalog.type_words.items() if count >= 3 and len(word) > 3
         }
@@ -161,8 +166,8 @@ class SlotExtractor:
             slots["max_price"] = _number(high.group(1))
         if low := _MIN.search(text):
             slots["min_price"] = _number(low.group(1))
-        # "cheaper" is relative to what is on screen: below the cheapest shown product.
-        shown_prices = [product.price for product in context.shown]
+        # "cheaper" is relative to the product under discussion, else to what is on screen: below the cheapest.
+        shown_prices = [product.price for product in context.focus or context.shown]
         if "max_price" not in slots and shown_prices and _RELATIVE_CHEAPER.search(text):
             slots["max_price"] = round(min(shown_prices) - 0.01, 2)
         if "min_price" not in slots and shown_prices and _RELATIVE_PRICIER.search(text):

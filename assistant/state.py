@@ -57,6 +57,7 @@ class Context:
     has_results: bool = False
     has_cart: bool = False
     shown: tuple[ProductRecord, ...] = ()
+    focus: tuple[ProductRecord, ...] = ()
 
 
 @dataclass(frozen=True)
