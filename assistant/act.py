@@ -13,7 +13,7 @@ from assistant.settings import Settings
 from assistant.state import Decision, DialogueState, Offer, Outcome
 from db.models import Conversation
 from retrieval.catalog import Catalog
-from retrieval.search import ProductSearch, SearchFilters
+from retrieval.search import ProductSearch, SearchFilters, ShopperProfile
 
 FILTER_SLOTS = ("min_price", "max_price", "color", "brand", "category", "material", "size")
 
@@ -36,10 +36,16 @@ class Act:
         outcome.cart = carts.cart_lines(conversation)
         return outcome
 
-    def _search(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
+    def _search(
+        self, decision: Decision, conversation, state: DialogueState, _session, outcome: Outcome
+    ) -> None:
         filters = SearchFilters(**{key: decision.slots[key] for key in FILTER_SLOTS if key in decision.slots})
         products = self.search.run(
-            decision.query, filters, self.settings.results_per_reply, decision.slots.get("sort")
+            decision.query,
+            filters,
+            self.settings.results_per_reply,
+            decision.slots.get("sort"),
+            profile=self._profile(conversation),
         )
         outcome.products = products
         outcome.facts = {
@@ -53,6 +59,13 @@ class Act:
         state.shown = [product.id for product in products]
         state.focus = []
         state.offer = None
+
+    def _profile(self, conversation: Conversation) -> ShopperProfile:
+        """The categories and price band of the products this conversation's replies have shown."""
+        seen = {pid for message in conversation.messages for pid in message.product_ids or ()}
+        return ShopperProfile.from_products(
+            self.catalog.by_id[pid] for pid in seen if pid in self.catalog.by_id
+        )
 
     def _details(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
         product = self.catalog.by_id[decision.product_ids[0]]

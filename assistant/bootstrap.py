@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from assistant.act import Act
 from assistant.decide import Decide
-from assistant.intent_classifier import IntentClassifier, load_examples
+from assistant.intent_classifier import Example, IntentClassifier, load_examples
 from assistant.llm import make_backend
 from assistant.pipeline import Assistant
 from assistant.record import Record
@@ -20,13 +20,15 @@ from assistant.settings import Settings
 from assistant.slots import SlotExtractor
 from assistant.understand import Understand
 from db.session import Database
+from journey.guidance import Guidance
 from journey.stages import StageMachine
 from retrieval.catalog import Catalog, words
 from retrieval.demo_catalog import demo_products
 from retrieval.embeddings import Embedder
 from retrieval.importer import ImportReport, upsert_products
-from retrieval.index import IndexMismatch, ProductIndex
+from retrieval.index import IndexMismatch, ProductIndex, choose_kind, update_index
 from retrieval.product import ProductRecord
+from retrieval.related import RelatedProducts
 from retrieval.search import ProductSearch
 
 Log = Callable[[str], None]
@@ -53,32 +55,38 @@ def open_database(settings: Settings, log: Log = stderr, demo_catalog: bool = Tr
 
 
 def load_index(settings: Settings, catalog: Catalog, embedder: Embedder, log: Log = stderr) -> ProductIndex:
-    """The saved index if it was built for this catalog and embedding model; otherwise a fresh build."""
+    """The saved index if it was built for this catalog and embedding model; otherwise an incremental update
+    (only new and changed products are embedded)."""
     try:
         index = ProductIndex.load(settings.index_dir, embedder.model_name, embedder.dimension)
-        if index.info.catalog_fingerprint == catalog.fingerprint:
+        wanted = choose_kind(len(catalog), settings.ann_threshold, settings.ann_kind)
+        if (
+            index.info.catalog_fingerprint == catalog.fingerprint
+            and index.lexical is not None
+            and index.info.kind == wanted
+        ):
             return index
-        log("The catalog changed since the index was built.")
+        log("The saved index is out of date for this catalog.")
     except FileNotFoundError:
         pass
     except IndexMismatch as error:
         log(f"{error}; rebuilding.")
-    log(f"Building the product index ({len(catalog)} products)…")
-    vectors = embedder.encode([product.search_text() for product in catalog.products], progress=True)
-    index = ProductIndex.build(
-        [p.id for p in catalog.products], vectors, embedder.model_name, catalog.fingerprint
-    )
-    index.save(settings.index_dir)
-    return index
+    log(f"Updating the product index ({len(catalog)} products)…")
+    update = update_index(catalog.products, embedder, settings.index_dir, settings, progress=True)
+    log(f"Embedded {update.embedded} products, reused {update.kept}, removed {update.removed}.")
+    return update.index
 
 
-def load_intent_model(settings: Settings, embedder: Embedder, log: Log = stderr) -> IntentClassifier:
-    """The saved intent classifier if it was trained on the current data; otherwise trained now."""
-    examples = load_examples()
-    classifier = IntentClassifier.load(settings.intent_model_dir, embedder, examples)
+def load_intent_model(
+    settings: Settings, embedder: Embedder, examples: list[Example], log: Log = stderr
+) -> IntentClassifier:
+    """The saved intent classifier if it was trained on these examples and settings; otherwise trained now."""
+    epochs = settings.intent_fine_tune_epochs
+    classifier = IntentClassifier.load(settings.intent_model_dir, embedder, examples, epochs)
     if classifier is None:
-        log(f"Training the intent classifier ({len(examples)} examples)…")
-        classifier = IntentClassifier.train(examples, embedder)
+        tuning = f", fine-tuning the encoder for {epochs} epochs" if epochs else ""
+        log(f"Training the intent classifier ({len(examples)} examples{tuning})…")
+        classifier = IntentClassifier.train(examples, embedder, epochs, progress=True)
         classifier.save(settings.intent_model_dir)
     return classifier
 
@@ -89,21 +97,26 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
         catalog = Catalog.load(session)
     embedder = Embedder.shared(settings.embedding_model)
     index = load_index(settings, catalog, embedder, log)
-    classifier = load_intent_model(settings, embedder, log)
+    examples = load_examples()
+    classifier = load_intent_model(settings, embedder, examples, log)
     backend = make_backend(settings)
+    search = ProductSearch(catalog, index, embedder)
+    guidance = (
+        Guidance(catalog, search, RelatedProducts(catalog, index), settings) if settings.guidance else None
+    )
     return Assistant(
         settings=settings,
         db=db,
         catalog=catalog,
         understand=Understand(
             classifier,
-            SlotExtractor(catalog, frozenset(word for e in load_examples() for word in words(e.text))),
+            SlotExtractor(catalog, frozenset(word for e in examples for word in words(e.text))),
             backend,
             settings.intent_llm,
             settings.intent_threshold,
         ),
         decide=Decide(settings.intent_threshold),
-        act=Act(catalog, ProductSearch(catalog, index, embedder), settings),
-        respond=Respond(TemplateReplies(settings), backend),
+        act=Act(catalog, search, settings),
+        respond=Respond(TemplateReplies(settings), backend, guidance),
         record=Record(StageMachine()),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -57,18 +58,24 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def not_yet(what: str) -> None:
-    fail(f"{what} is not yet available in this version", code=2)
-
-
 @app.command()
 def demo(
     host: HostOption = None, port: PortOption = None, db: DbOption = None, data_dir: DataDirOption = None
 ) -> None:
     """Build what is missing (database, demo catalog, index, intent model) and serve everything on one port."""
+    from assistant.agents import DEMO_AGENT, agent_named, ensure_demo_agent
+    from assistant.bootstrap import open_database
     from ui.server import serve as run_server
 
-    run_server(settings_for(db, data_dir, host=host, port=port))
+    settings = settings_for(db, data_dir, host=host, port=port)
+    with open_database(settings).transaction() as session:
+        ensure_demo_agent(session)
+        has_demo_agent = agent_named(session, DEMO_AGENT[0]) is not None
+    if has_demo_agent:
+        username, password = DEMO_AGENT
+        console = f"http://{settings.host}:{settings.port}/console"
+        print(f"Agent console: {console} (log in as {username} / {password})", file=sys.stderr)
+    run_server(settings)
 
 
 @app.command()
@@ -120,31 +127,43 @@ def chat(
 def catalog_import(
     file: Path,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv | jsonl | shopify | gmc (default: from the file name)")
+        str | None,
+        typer.Option("--format", help="csv | jsonl | shopify | gmc (default: from the file name and header)"),
     ] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN, repeatable.")] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="A full import: remove products this file does not list.")
+    ] = False,
     db: DbOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Load products into the database (upserting by id) and rebuild the index."""
+    """Load products into the database (upserting by id; with --prune, removing those not listed) and update
+    the index. Bad rows are skipped and reported on stderr with their line, field and reason."""
     from assistant.bootstrap import load_index, open_database
     from retrieval.catalog import Catalog
     from retrieval.embeddings import Embedder
-    from retrieval.importer import ImportFailed, parse_mapping, read_catalog, upsert_products
+    from retrieval.importer import ImportFailed, parse_mapping, prune_products, read_catalog, upsert_products
 
     settings = settings_for(db, data_dir)
+    started = time.perf_counter()
     try:
         report = read_catalog(file, fmt, parse_mapping(mapping or []), settings.currency)
+        database = open_database(settings, demo_catalog=False)
+        with database.transaction() as session:
+            upsert_products(session, report)
+            if prune:
+                prune_products(session, report)
     except ImportFailed as error:
         raise UserError(str(error)) from None
-    database = open_database(settings, demo_catalog=False)
-    with database.transaction() as session:
-        upsert_products(session, report)
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    pruned = (
+        f"; {report.removed} removed, {report.retired} kept out of stock for past orders" if prune else ""
+    )
     print(
         f"imported {len(report.records)} products ({report.added} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged); {len(report.errors)} rows skipped",
+        f"{report.unchanged} unchanged{pruned}); {len(report.errors)} rows skipped "
+        f"in {time.perf_counter() - started:.1f}s",
         file=sys.stderr,
     )
     with database.transaction() as session:
@@ -199,7 +218,8 @@ def nlu_train(db: DbOption = None, data_dir: DataDirOption = None) -> None:
 
     settings = settings_for(db, data_dir)
     examples = load_examples()
-    classifier = IntentClassifier.train(examples, Embedder.shared(settings.embedding_model))
+    embedder = Embedder.shared(settings.embedding_model)
+    classifier = IntentClassifier.train(examples, embedder, settings.intent_fine_tune_epochs, progress=True)
     classifier.save(settings.intent_model_dir)
     print(
         f"trained on {classifier.info['trained_on']} examples; saved to {settings.intent_model_dir}",
@@ -260,6 +280,7 @@ def test_dialogues(
         AssistantPool,
         CatalogFile,
         DialogueFileError,
+        isolated_settings,
         load_dialogues,
         report,
         run_dialogues,
@@ -276,6 +297,7 @@ def test_dialogues(
     if catalog is not None and not catalog.is_file():
         fail(f"no catalog file at {catalog}", code=2)
     override = CatalogFile(file=str(catalog.resolve())) if catalog is not None else None
+    settings = isolated_settings(settings)
     pool = AssistantPool(lambda: build_assistant(settings), settings, override, log=stderr)
     try:
         results = run_dialogues(scripts, pool, progress=stderr)
@@ -289,37 +311,160 @@ def test_dialogues(
 
 
 @journey_app.command("report")
-def journey_report(db: DbOption = None, data_dir: DataDirOption = None) -> None:
-    """Funnel and journey analytics."""
-    not_yet("journey report")
+def journey_report(
+    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD (UTC).")] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day, YYYY-MM-DD (UTC), included.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the charts (PNG and HTML) and report.json here.")
+    ] = None,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Funnel and journey analytics: a table on stdout; with --out, the funnel and journey-map charts."""
+    from datetime import date
+
+    from assistant.bootstrap import open_database
+    from journey.analytics import DateRange, JourneyAnalytics, format_table
+
+    try:
+        period = DateRange(*(date.fromisoformat(day) if day else None for day in (since, until)))
+    except ValueError as error:
+        raise UserError(f"invalid date range: {error}") from None
+    database = open_database(settings_for(db, data_dir), demo_catalog=False)
+    report = JourneyAnalytics(database).run(period)
+    print(format_table(report))
+    if out is not None:
+        from journey.charts import write_charts
+
+        written = write_charts(report, out)
+        (out / "report.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        print(f"wrote {', '.join(path.name for path in written)} and report.json to {out}", file=sys.stderr)
 
 
 @journey_app.command("sweep")
 def journey_sweep(db: DbOption = None, data_dir: DataDirOption = None) -> None:
-    """Mark idle conversations abandoned."""
-    not_yet("journey sweep")
+    """Mark conversations idle in cart or checkout past the timeout abandoned (the server does it every minute)."""
+    from assistant.bootstrap import open_database
+    from journey.abandonment import AbandonmentSweep
+
+    settings = settings_for(db, data_dir)
+    marked = AbandonmentSweep(
+        open_database(settings, demo_catalog=False), settings.abandon_after_minutes
+    ).run()
+    print(f"marked {marked} conversation{'' if marked == 1 else 's'} abandoned")
 
 
 @journey_app.command("train")
-def journey_train(db: DbOption = None, data_dir: DataDirOption = None) -> None:
-    """Retrain the purchase-propensity model."""
-    not_yet("journey train")
+def journey_train(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split and the models.")] = 0,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Retrain the purchase-propensity model from the logged journeys; prints its held-out AUC."""
+    from assistant.bootstrap import open_database
+    from journey.propensity import NotEnoughJourneys, train
+
+    settings = settings_for(db, data_dir)
+    started = time.perf_counter()
+    try:
+        report = train(open_database(settings, demo_catalog=False), settings.data_dir / "propensity", seed)
+    except NotEnoughJourneys as error:
+        raise UserError(str(error)) from None
+    print(report.summary())
+    print(
+        f"saved to {settings.data_dir / 'propensity'} in {time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
 
 
 @retrieval_app.command("eval")
-def retrieval_eval(file: Path, db: DbOption = None, data_dir: DataDirOption = None) -> None:
-    """Score search relevance on a labelled file."""
-    not_yet("retrieval eval")
+def retrieval_eval(
+    file: Annotated[
+        Path | None, typer.Argument(help="Relevance file (default: the demo catalog's relevance set).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Write the scores as JSON instead of a table.")
+    ] = False,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Score search relevance (nDCG@10, recall@20) of dense, BM25 and hybrid retrieval on a labelled file."""
+    from assistant.bootstrap import load_index, open_database, stderr
+    from retrieval.catalog import Catalog
+    from retrieval.demo_catalog import demo_products
+    from retrieval.embeddings import Embedder
+    from retrieval.index import update_index
+    from retrieval.product import ProductRecord
+    from retrieval.relevance import DEFAULT_FILE, RelevanceFileError, evaluate, load_relevance
+    from retrieval.search import ProductSearch
+
+    settings = settings_for(db, data_dir)
+    try:
+        relevance = load_relevance(file or DEFAULT_FILE)
+    except RelevanceFileError as error:
+        raise UserError(str(error)) from None
+    embedder = Embedder.shared(settings.embedding_model)
+    if relevance.catalog == "demo":  # judged over the demo catalog, whatever the database holds
+        catalog = Catalog([ProductRecord.model_validate(item) for item in demo_products()])
+        stderr("Preparing the demo catalog's index for evaluation…")
+        index = update_index(catalog.products, embedder, settings.data_dir / "eval-index", settings).index
+    else:
+        with open_database(settings).transaction() as session:
+            catalog = Catalog.load(session)
+        index = load_index(settings, catalog, embedder)
+    judged = {pid for query in relevance.queries for pid in query.judgements}
+    if not judged & catalog.by_id.keys():
+        raise UserError("none of the judged products is in the catalog; evaluate on the catalog they judge")
+    scores = evaluate(ProductSearch(catalog, index, embedder), relevance)
+    print(json.dumps(scores.to_json(), indent=2) if as_json else scores.table())
 
 
 @app.command()
 def simulate(
-    shoppers: Annotated[int, typer.Option("--shoppers")] = 10,
+    shoppers: Annotated[int, typer.Option("--shoppers", min=1, help="How many shoppers.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same shoppers.")] = 0,
+    days: Annotated[
+        float, typer.Option("--days", min=0.01, help="Spread the conversations over this many past days.")
+    ] = 14.0,
     db: DbOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Drive the assistant with simulated shoppers."""
-    not_yet("simulate")
+    """Drive the assistant with simulated shoppers (personas) to fill the database; prints a summary."""
+    from assistant.bootstrap import build_assistant
+    from journey.simulator import Simulator
+
+    summary = Simulator(build_assistant(settings_for(db, data_dir)), seed, days).run(shoppers, progress=True)
+    print(summary.table())
+
+
+agent_app = typer.Typer(help="Accounts of the people who log into the agent console.")
+app.add_typer(agent_app, name="agent")
+
+
+@agent_app.command("create")
+def agent_create(
+    username: Annotated[str, typer.Argument(help="The name the agent logs in with.")],
+    password: Annotated[
+        str | None, typer.Option("--password", help="The password (asked for, hidden, when left out).")
+    ] = None,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an agent who can log into the console at /console (the password is stored hashed)."""
+    from assistant.agents import AgentError, create_agent
+    from assistant.bootstrap import open_database
+
+    settings = settings_for(db, data_dir)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with open_database(settings, demo_catalog=False).transaction() as session:
+            create_agent(session, username, password)
+    except AgentError as error:
+        raise UserError(str(error)) from None
+    print(f"created agent {username}; they can log in at /console")
 
 
 def main() -> None:

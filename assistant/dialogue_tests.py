@@ -4,6 +4,12 @@ For merchants, testers and CI: a YAML file names a conversation step by step wit
 Loading validates every file and reports each mistake as `FILE:LINE: what is wrong`; running plays every dialogue
 in a fresh conversation on the assistant its `catalog` names and checks each expectation key exactly as the
 spec's table says; the report and the JUnit file say which steps failed, with expected and actual values.
+
+One step key extends the spec's format, for journeys that need time to pass: `idle_minutes: 45` on a step means
+that the shopper was away that long before saying the step's `user` message. The runner moves the conversation's
+recorded times that far into the past and runs the abandonment sweep on it, exactly as the server's periodic
+sweep would find it; so a cart left longer than `abandon_after_minutes` is abandoned, and the step's message is
+the shopper's return.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.pipeline import Assistant
 from assistant.taxonomy import SLOT_NAMES, Intent, Stage
+from journey.abandonment import AbandonmentSweep, let_time_pass
 
 SUFFIXES = (".yml", ".yaml")
 Log = Callable[[str], None]
@@ -121,6 +128,9 @@ class Expectation(_Strict):
 
 class Step(_Strict):
     user: str = Field(min_length=1)
+    # Minutes the shopper was away before this step's message (see the module docstring); strict, so that
+    # "45" or yes is reported rather than read as a number.
+    idle_minutes: float | None = Field(default=None, gt=0, strict=True)
     expect: Expectation | None = None
 
 
@@ -508,6 +518,20 @@ class CatalogUnavailable(RuntimeError):
     """A dialogue's catalog file cannot be imported."""
 
 
+def isolated_settings(base: Any) -> Any:
+    """Settings for the default (embedded demo) catalog in a data directory of its own under the user's, so
+    test conversations never reach the user's database or analytics; built once, reused by later runs."""
+    settings = base.model_copy(update={"home": base.data_dir / "dialogue-tests", "db": None})
+    # Starting from the user's models spares a retraining; an index of another catalog is updated incrementally.
+    for source, target in (
+        (base.intent_model_dir, settings.intent_model_dir),
+        (base.index_dir, settings.index_dir),
+    ):
+        if source.is_dir() and not target.exists():
+            shutil.copytree(source, target)
+    return settings
+
+
 class AssistantPool:
     """The assistants a run needs: the default one, and one per catalog file spec, each built once.
 
@@ -601,6 +625,8 @@ def run_dialogue(script: DialogueScript, pool: AssistantPool) -> DialogueResult:
         outcome = StepResult(number, line, step.user)
         result.steps.append(outcome)
         try:
+            if step.idle_minutes is not None:
+                pass_idle_time(assistant, conversation_id, step.idle_minutes)
             turn = assistant.handle(conversation_id, step.user)
         except Exception as error:  # a dialogue reports what the assistant raised, like a failed expectation
             outcome.error = f"{type(error).__name__}: {error}"
@@ -611,6 +637,16 @@ def run_dialogue(script: DialogueScript, pool: AssistantPool) -> DialogueResult:
             break
     result.seconds = time.perf_counter() - started
     return result
+
+
+def pass_idle_time(assistant: Assistant, conversation_id: str, minutes: float) -> None:
+    """The shopper was away `minutes`: the conversation ages by that much, then the server's sweep runs on it.
+
+    The sweep is limited to this conversation: a run on the user's database leaves their conversations alone.
+    """
+    let_time_pass(assistant.db, conversation_id, minutes)
+    sweep = AbandonmentSweep(assistant.db, assistant.settings.abandon_after_minutes, assistant.record.stages)
+    sweep.run(conversation_ids=[conversation_id])
 
 
 def run_dialogues(

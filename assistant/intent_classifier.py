@@ -16,6 +16,7 @@ import numpy as np
 import yaml
 from sklearn.linear_model import LogisticRegression
 
+from assistant.intent_encoder import fine_tune_encoder
 from assistant.state import Context
 from assistant.taxonomy import Intent, Stage
 from retrieval.embeddings import Embedder
@@ -30,6 +31,7 @@ STAGES = tuple(Stage)
 HELD_OUT_PERCENT = 10
 # Context features are scaled down so the words dominate and context only tips ambiguous turns ("yes", "cheaper").
 CONTEXT_WEIGHT = 0.5
+ENCODER_DIR = "encoder"
 
 
 @dataclass(frozen=True)
@@ -103,26 +105,39 @@ class IntentClassifier:
 
     @classmethod
     def train(
-        cls, examples: list[Example], embedder: Embedder, contexts_per_example: int = 3
+        cls,
+        examples: list[Example],
+        embedder: Embedder,
+        fine_tune_epochs: int = 0,
+        progress: bool = False,
+        contexts_per_example: int = 3,
     ) -> IntentClassifier:
-        """Fit on the examples that are not held out; each context-free example is seen in several contexts."""
+        """Fit on the examples that are not held out; each context-free example is seen in several contexts.
+        With `fine_tune_epochs`, a copy of the encoder is first tuned on the same examples (`intent_encoder`)."""
         training = [example for example in examples if not example.held_out]
-        vectors = embedder.encode([example.text for example in training])
         rng = np.random.default_rng(0)
-        rows, labels = [], []
-        for vector, example in zip(vectors, training, strict=True):
-            contexts = (
-                [example.context]
-                if example.context
-                else [random_context(rng) for _ in range(contexts_per_example)]
-            )
-            for context in contexts:
-                rows.append(np.concatenate([vector, context_features(context)]))
-                labels.append(example.intent.value)
+        contexts = [
+            [example.context]
+            if example.context
+            else [random_context(rng) for _ in range(contexts_per_example)]
+            for example in training
+        ]
+        texts = [example.text for example in training]
+        labels = [example.intent.value for example in training]
+        base_model = embedder.model_name
+        if fine_tune_epochs:
+            first_contexts = np.stack([context_features(options[0]) for options in contexts])
+            embedder = fine_tune_encoder(embedder, texts, first_contexts, labels, fine_tune_epochs, progress)
+        vectors = embedder.encode(texts, progress=progress)
+        rows, row_labels = [], []
+        for vector, options, label in zip(vectors, contexts, labels, strict=True):
+            rows += [np.concatenate([vector, context_features(context)]) for context in options]
+            row_labels += [label] * len(options)
         model = LogisticRegression(C=8.0, max_iter=2000)
-        model.fit(np.stack(rows), labels)
+        model.fit(np.stack(rows), row_labels)
         info = {
-            "embedding_model": embedder.model_name,
+            "embedding_model": base_model,
+            "fine_tune_epochs": fine_tune_epochs,
             "labels": sorted(set(labels)),
             "data_hash": data_hash(examples),
             "trained_on": len(training),
@@ -145,21 +160,32 @@ class IntentClassifier:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
+        if self.info["fine_tune_epochs"]:
+            self.embedder.save(directory / ENCODER_DIR)
         with (directory / "model.pkl.tmp").open("wb") as handle:
             pickle.dump(self.model, handle)
         (directory / "model.pkl.tmp").replace(directory / "model.pkl")
+        # Written last: a save interrupted before this line leaves a model that `load` refuses.
         (directory / "info.json").write_text(json.dumps(self.info, indent=2))
 
     @classmethod
-    def load(cls, directory: Path, embedder: Embedder, examples: list[Example]) -> IntentClassifier | None:
-        """The saved model, or None when there is none or it was trained on other data or embeddings."""
+    def load(
+        cls, directory: Path, embedder: Embedder, examples: list[Example], fine_tune_epochs: int = 0
+    ) -> IntentClassifier | None:
+        """The saved model, or None when there is none or it was trained on other data, embeddings or tuning."""
         try:
             info = json.loads((directory / "info.json").read_text())
-            if info["data_hash"] != data_hash(examples) or info["embedding_model"] != embedder.model_name:
+            if (
+                info["data_hash"] != data_hash(examples)
+                or info["embedding_model"] != embedder.model_name
+                or info.get("fine_tune_epochs", 0) != fine_tune_epochs
+            ):
                 return None
+            if fine_tune_epochs:
+                embedder = Embedder(str(directory / ENCODER_DIR))
             # The pickle is written by this process's own `save` into the data directory, never downloaded.
             with (directory / "model.pkl").open("rb") as handle:
                 model = pickle.load(handle)
-        except (FileNotFoundError, KeyError, json.JSONDecodeError, pickle.UnpicklingError):
+        except (KeyError, json.JSONDecodeError, pickle.UnpicklingError, EOFError, OSError):
             return None
         return cls(model, embedder, info)

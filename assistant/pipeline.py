@@ -19,9 +19,11 @@ from assistant.record import Record, context_of
 from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.state import DialogueState, TurnResult
+from assistant.takeover import shopper_turn
 from assistant.understand import Understand
 from db.models import Conversation
 from db.session import Database
+from journey.abandonment import resume, welcome_back
 from retrieval.catalog import Catalog
 
 
@@ -93,12 +95,17 @@ class Assistant:
                 raise UnknownConversation(f"no conversation {conversation_id}")
             state = DialogueState.model_validate(conversation.state or {})
             cart = cart_lines(conversation)
+            resumed_at = resume(session, conversation, self.record.stages)
+            if conversation.agent_id is not None:  # an agent has taken over: they answer, not the assistant
+                return shopper_turn(session, conversation, text, started)
             context = context_of(conversation, state, self.catalog, bool(cart))
 
             understanding = self.understand.run(text, context)
             decision = self.decide.run(understanding, state, context.stage, cart)
             outcome = self.act.run(decision, conversation, state, session)
-            reply = self.respond.run(text, conversation.stage, decision, outcome, state)
+            if resumed_at is not None:
+                outcome.facts["welcome_back"] = welcome_back(resumed_at, cart)
+            reply = self.respond.run(text, conversation.stage, decision, outcome, state, session)
             return self.record.run(session, conversation, understanding, outcome, reply, state, started)
 
     def conversation_exists(self, conversation_id: str) -> bool:

@@ -43,10 +43,12 @@ class Record:
         )
         before = Position(Stage(conversation.stage), conversation.journey)
         after = self.stages.advance(before, signals)
+        # The turn that starts a new journey (a search after a purchase) belongs to the new journey, events included.
+        conversation.journey = after.journey
         for kind, data in outcome.events:
             record_event(session, conversation, turn, kind, data)
         if after != before:
-            conversation.stage, conversation.journey = after.stage.value, after.journey
+            conversation.stage = after.stage.value
             record_event(session, conversation, turn, "stage_change", {}, before.stage, after.stage)
 
         state.last_act = reply.act

@@ -55,7 +55,44 @@ class TemplateReplies:
     ) -> tuple[str, list[str], str]:
         """(reply text, suggestions, the act the reply performs — the classifier's context next turn)."""
         render = getattr(self, f"_{decision.action.value}")
-        return render(decision, outcome, state)
+        text, suggestions, act = render(decision, outcome, state)
+        if "welcome_back" in outcome.facts:
+            return self._welcome_back(outcome.facts["welcome_back"], (text, suggestions, act), state)
+        return text, suggestions, act
+
+    def _welcome_back(self, facts: dict, reply: tuple[str, list[str], str], state: DialogueState):
+        """A returning shopper's reply opens with the cart they left; a bare hello gets the step they were at."""
+        currency = self.settings.currency
+        items = ", ".join(
+            f"{item['quantity']} × {item['title']} ({money(item['unit_price'] * item['quantity'], currency)})"
+            for item in facts["items"]
+        )
+        where = "You were checking out" if facts["stage"] == "checkout" else "Your cart is waiting"
+        opening = (
+            f"Welcome back! {where}: {items or 'nothing yet'} — total {money(facts['total'], currency)}."
+        )
+        text, suggestions, act = reply
+        if act != "greet":
+            return f"{opening}\n{text}", suggestions, act
+        if facts["stage"] != "checkout":
+            return (
+                f"{opening}\nReady to check out?",
+                ["Checkout", "Keep shopping", "Show my cart"],
+                "show_cart",
+            )
+        # The act is what a "yes" next turn confirms, so a returning shopper can finish the order at once.
+        missing = state.checkout.missing
+        if missing:
+            return (
+                f"{opening}\nTo place the order I need your {' and '.join(missing)}.",
+                ["Ship to 12 Main Street, Springfield", "Pay with card ending 4242", "Cash on delivery"],
+                "ask_checkout_details",
+            )
+        return (
+            f"{opening}\nShall I place the order?",
+            ["Yes, place the order", "No, change something"],
+            "ask_confirmation",
+        )
 
     def _greet(self, *_):
         return (
@@ -127,7 +164,8 @@ class TemplateReplies:
         cheapest = min(outcome.products, key=lambda product: product.price)
         summary = f"{best.title} is the best rated; {cheapest.title} is the cheapest."
         return (
-            "\n".join(lines) + f"\n{summary} Want me to add {best.title} to your cart?",
+            # The offer is a line of its own: guidance withdraws it once the shopper has declined that kind.
+            "\n".join(lines) + f"\n{summary}\nWant me to add {best.title} to your cart?",
             [f"Add {best.title} to my cart", "Show me more options"],
             "show_comparison",
         )

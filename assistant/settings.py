@@ -25,8 +25,13 @@ class Settings(BaseSettings):
     embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="Hub id or local path.")
     currency: str = "USD"
     results_per_reply: int = Field(default=5, ge=1, le=20)
+    # Exact search below this many products; an approximate index (`ann_kind`) from there on.
+    ann_threshold: int = Field(default=50_000, ge=1)
+    ann_kind: Literal["hnsw", "ivf"] = "ivf"
 
     intent_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
+    # Epochs of tuning a copy of the encoder on the intent examples (0: frozen embeddings); see intent_encoder.
+    intent_fine_tune_epochs: int = Field(default=3, ge=0, le=20)
     intent_llm: Literal["off", "fallback", "always"] = "off"
 
     llm_backend: Literal["auto", "template", "transformers", "openai"] = "auto"
@@ -50,6 +55,9 @@ class Settings(BaseSettings):
     )
 
     abandon_after_minutes: float = Field(default=30.0, gt=0)
+    # Off: replies keep the templates' own closing question, no nudges (to measure what guidance is worth).
+    guidance: bool = True
+    sweep_interval_seconds: float = Field(default=60.0, gt=0, description="How often the server sweeps.")
     max_message_chars: int = Field(default=4000, ge=1)
 
     host: str = "127.0.0.1"

@@ -208,10 +208,15 @@ class SlotExtractor:
                     yield word
 
     def _category(self, lowered: str) -> str | None:
-        tokens = re.findall(r"[a-z0-9-]+", lowered)
+        # "women's" is the catalog's "womens"; function words and stray letters never name a category,
+        # however long a merchant's category paths are ("sandals for women" must not match "for boys").
+        tokens = re.findall(r"[a-z0-9-]+", re.sub(r"['’]s\b", "s", lowered))
         for size in (3, 2, 1):
             for start in range(len(tokens) - size + 1):
-                phrase = " ".join(tokens[start : start + size])
+                phrase_tokens = tokens[start : start + size]
+                if any(len(token) < 2 or token in _STOP for token in phrase_tokens):
+                    continue
+                phrase = " ".join(phrase_tokens)
                 if self.catalog.categories_for(phrase) or (size == 1 and self._is_product_type(phrase)):
                     return phrase
         return next(self._corrections(lowered, sorted(self._product_words)), None)
@@ -295,5 +300,22 @@ _STOP = set(
         "under",
         "over",
         "between",
+        "me",
+        "my",
+        "in",
+        "of",
+        "to",
+        "on",
+        "at",
+        "is",
+        "it",
+        "or",
+        "an",
+        "do",
+        "get",
+        "buy",
+        "please",
+        "than",
+        "from",
     ]
 )

@@ -36,6 +36,23 @@ class CheckoutDetails(BaseModel):
         ]
 
 
+class Nudge(BaseModel):
+    """A next step the assistant suggested, waiting to learn whether the shopper takes it (journey/guidance.py)."""
+
+    kind: str  # narrowing_question | better_rated | cross_sell | cheaper_alternatives | checkout_reminder
+    product_ids: list[str] = Field(default_factory=list)
+    slot_keys: list[str] = Field(default_factory=list)
+    turns_left: int = 2  # journey.guidance.WINDOW at first; its outcome is due when none are left
+
+
+class GuidanceMemory(BaseModel):
+    """What guidance must remember: nudges awaiting an outcome, kinds the shopper declined, the journey's cross-sell."""
+
+    pending: list[Nudge] = Field(default_factory=list)
+    declined: list[str] = Field(default_factory=list)
+    cross_sold: bool = False
+
+
 class DialogueState(BaseModel):
     """The conversation's memory: what was shown, what is being discussed, what was offered."""
 
@@ -46,6 +63,7 @@ class DialogueState(BaseModel):
     last_slots: dict[str, Any] = Field(default_factory=dict)
     offer: Offer | None = None
     checkout: CheckoutDetails = Field(default_factory=CheckoutDetails)
+    guidance: GuidanceMemory = Field(default_factory=GuidanceMemory)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from assistant.cart import cart_lines
-from db.models import Cart, CartItem, Conversation, Message
+from db.models import Agent, Cart, CartItem, Conversation, Message
+
+# The roles whose messages a shopper receives: everything except their own.
+TO_SHOPPER = ("assistant", "agent", "system")
 
 
 def conversation_view(session: Session, conversation_id: str) -> dict[str, Any] | None:
@@ -22,24 +25,42 @@ def conversation_view(session: Session, conversation_id: str) -> dict[str, Any] 
         "stage": conversation.stage,
         "journey": conversation.journey,
         "handoff": conversation.handoff,
+        "taken_over": conversation.agent_id is not None,
         "cart": {
             "items": [vars(line) for line in lines],
             "total": round(sum(line.quantity * line.unit_price for line in lines), 2),
         },
-        "messages": [
-            {
-                "role": message.role,
-                "text": message.text,
-                "intent": message.intent,
-                "created_at": message.created_at.isoformat() + "Z",
-            }
-            for message in conversation.messages
-        ],
+        "messages": [message_document(message) for message in conversation.messages],
     }
 
 
+def message_document(message: Message) -> dict[str, Any]:
+    """One message as the API and the events stream show it; `id` orders messages and resumes a stream."""
+    return {
+        "id": message.id,
+        "turn": message.turn,
+        "role": message.role,
+        "text": message.text,
+        "intent": message.intent,
+        "created_at": message.created_at.isoformat() + "Z",
+    }
+
+
+def messages_after(
+    session: Session, conversation_id: str, after_id: int, roles: tuple[str, ...] = TO_SHOPPER
+) -> list[dict[str, Any]]:
+    """The conversation's messages with an id above `after_id` and one of `roles`, oldest first."""
+    messages = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.id > after_id, Message.role.in_(roles))
+        .order_by(Message.id)
+    )
+    return [message_document(message) for message in messages]
+
+
 def list_conversations(session: Session, limit: int = 200) -> list[dict[str, Any]]:
-    """The newest conversations first, each with its stage, cart value and last message."""
+    """Conversations waiting for a person first (asked for one, not yet taken over), then the newest first,
+    each with its stage, cart value, last message and the agent who has taken it over."""
     cart_value = (
         select(
             Cart.conversation_id,
@@ -54,12 +75,14 @@ def list_conversations(session: Session, limit: int = 200) -> list[dict[str, Any
         .group_by(Message.conversation_id)
         .subquery()
     )
+    waiting = and_(Conversation.handoff, Conversation.agent_id.is_(None))
     rows = session.execute(
-        select(Conversation, cart_value.c.value, Message.text)
+        select(Conversation, cart_value.c.value, Message.text, Agent.username)
         .join(cart_value, cart_value.c.conversation_id == Conversation.id, isouter=True)
         .join(last_message, last_message.c.conversation_id == Conversation.id, isouter=True)
         .join(Message, Message.id == last_message.c.last_id, isouter=True)
-        .order_by(Conversation.handoff.desc(), Conversation.updated_at.desc())
+        .join(Agent, Agent.id == Conversation.agent_id, isouter=True)
+        .order_by(case((waiting, 0), else_=1), Conversation.updated_at.desc())
         .limit(limit)
     ).all()
     return [
@@ -69,9 +92,11 @@ def list_conversations(session: Session, limit: int = 200) -> list[dict[str, Any
             "journey": conversation.journey,
             "turns": conversation.turns,
             "handoff": conversation.handoff,
+            "waiting": conversation.handoff and conversation.agent_id is None,
+            "agent": agent or "",
             "cart_value": round(float(value or 0), 2),
             "last_message": text or "",
             "updated_at": conversation.updated_at.isoformat(timespec="seconds") + "Z",
         }
-        for conversation, value, text in rows
+        for conversation, value, text, agent in rows
     ]

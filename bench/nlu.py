@@ -1,8 +1,10 @@
 """Benchmark: understanding one utterance (intent classifier + slots, no LLM) on this machine.
 
 Prints and writes JSON (bench/results/nlu.json): median and p95 latency of `Understand.run` on the held-out
-utterances of the project's data (the embedding cache is cleared so every utterance is really embedded), and
-throughput of the classifier in batches.
+utterances of the project's data (the embedding cache is cleared so every utterance is really embedded),
+throughput of the classifier in batches, and on the same held-out split the classifier's accuracy and how well
+its confidence is calibrated (expected calibration error over 10 bins; accuracy of the turns above the
+clarification threshold and the share below it).
 
     .venv/bin/python bench/nlu.py [--data-dir DIR] [--repeat 3]
 """
@@ -19,11 +21,35 @@ from pathlib import Path
 import numpy as np
 
 from assistant.bootstrap import build_assistant
-from assistant.intent_classifier import load_examples
+from assistant.intent_classifier import load_examples, random_context
 from assistant.settings import Settings
 from assistant.state import Context
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def held_out_quality(assistant) -> dict:
+    held_out = [example for example in load_examples() if example.held_out]
+    rng = np.random.default_rng(7)
+    contexts = [example.context or random_context(rng) for example in held_out]
+    predicted = assistant.understand.classifier.predict([example.text for example in held_out], contexts)
+    correct = np.array(
+        [intent == example.intent for (intent, _), example in zip(predicted, held_out, strict=True)]
+    )
+    confidence = np.array([probability for _, probability in predicted])
+    bins = np.minimum((confidence * 10).astype(int), 9)
+    ece = sum(
+        abs(correct[bins == b].mean() - confidence[bins == b].mean()) * (bins == b).mean()
+        for b in range(10)
+        if (bins == b).any()
+    )
+    confident = confidence >= assistant.settings.intent_threshold
+    return {
+        "held_out_accuracy": round(float(correct.mean()), 3),
+        "held_out_expected_calibration_error": round(float(ece), 3),
+        "held_out_accuracy_above_threshold": round(float(correct[confident].mean()), 3),
+        "held_out_share_below_threshold": round(float(1 - confident.mean()), 3),
+    }
 
 
 def main() -> None:
@@ -54,6 +80,7 @@ def main() -> None:
         throughput[batch] = round(len(texts) / (time.perf_counter() - started), 1)
 
     figures = {
+        **held_out_quality(assistant),
         "utterances": len(texts),
         "runs": args.repeat,
         "latency_ms_median": round(statistics.median(latencies), 2),

@@ -53,13 +53,48 @@ class Conversation(Base):
     # The dialogue state between turns (last results, pending offer, checkout details): see assistant/state.py.
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     handoff: Mapped[bool] = mapped_column(default=False)
+    # The agent who has taken the conversation over; while set, the assistant stays silent (assistant/takeover.py).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last shopper activity: the abandonment sweep compares it with the timeout.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id", cascade="all, delete-orphan"
     )
     cart: Mapped[Cart | None] = relationship(back_populates="conversation", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index("ix_conversations_created_at", "created_at"),
+        Index("ix_conversations_stage_updated_at", "stage", "updated_at"),
+    )
+
+
+class Agent(Base):
+    """A person of the store's team who logs into the console; see assistant/agents.py for the password hash."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentNote(Base):
+    """An internal note an agent wrote on a conversation; never shown to the shopper."""
+
+    __tablename__ = "agent_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agent: Mapped[Agent] = relationship()
 
 
 class Message(Base):

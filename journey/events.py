@@ -1,13 +1,23 @@
-"""The append-only journey log: one row per stage change and per thing the shopper did on the way."""
+"""The append-only journey log: one row per stage change and per thing the shopper did on the way.
+
+What the data of the kinds that analytics reads must hold (journey/analytics.py):
+- `search`: `query`, `slots`, `results` (how many products were shown; 0 is a search that found nothing).
+- `stage_change`: `from_stage` and `to_stage` on the row; an abandonment adds `idle_minutes`.
+- `resumed`: `stage` (where the shopper picks up) and `idle_minutes` (how long they were away).
+- `nudge_shown`: `kind` (e.g. `narrowing_question`, `cross_sell`, `cheaper_alternatives`).
+- `nudge_outcome`: `kind` and `outcome` (`accepted`, `declined` or `ignored`), recorded up to two turns after
+  the nudge, as its own row because the log is never updated.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from assistant.taxonomy import Stage
-from db.models import Conversation, JourneyEvent
+from db.models import Conversation, JourneyEvent, utcnow
 
 EVENT_KINDS = (
     "stage_change",
@@ -23,7 +33,11 @@ EVENT_KINDS = (
     "offer_declined",
     "clarification",
     "handoff",
+    "resumed",
+    "nudge_shown",
+    "nudge_outcome",
 )
+NUDGE_OUTCOMES = ("accepted", "declined", "ignored")
 
 
 def record_event(
@@ -34,7 +48,9 @@ def record_event(
     data: dict[str, Any],
     from_stage: Stage | None = None,
     to_stage: Stage | None = None,
+    at: datetime | None = None,
 ) -> None:
+    """Appends one event of the conversation's current journey; `at` is when it happened (default: now)."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown journey event kind {kind!r}")
     session.add(
@@ -46,5 +62,6 @@ def record_event(
             from_stage=from_stage.value if from_stage else None,
             to_stage=to_stage.value if to_stage else None,
             data=data,
+            created_at=at or utcnow(),
         )
     )

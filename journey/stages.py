@@ -2,7 +2,8 @@
 
 Within a journey the funnel only moves forward (entry → browsing → consideration → cart → checkout →
 purchased), with the taxonomy's exceptions: emptying the cart steps back to consideration, shopping after a
-purchase starts a new journey, and support questions move to post_purchase.
+purchase starts a new journey, support questions move to post_purchase, and a conversation left idle in cart or
+checkout is abandoned until the shopper returns to the stage they left.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ BROWSING_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMME
 CONSIDERATION_INTENTS = {Intent.PRODUCT_QUESTION, Intent.COMPARE_PRODUCTS}
 SHOPPING_INTENTS = BROWSING_INTENTS | CONSIDERATION_INTENTS | {Intent.ADD_TO_CART, Intent.CHECKOUT}
 SUPPORT_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
+# Only a shopper with something in the cart can abandon it; idling while browsing is just browsing.
+ABANDONABLE = (Stage.CART, Stage.CHECKOUT)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,18 @@ class StageMachine:
         if target is not None and FUNNEL.index(target) > FUNNEL.index(stage):
             stage = target
         return Position(stage, journey)
+
+    @staticmethod
+    def abandon(current: Position) -> Position | None:
+        """The position of a conversation that went idle past the timeout, or None if idling changes nothing."""
+        return Position(Stage.ABANDONED, current.journey) if current.stage in ABANDONABLE else None
+
+    @staticmethod
+    def resume(current: Position, left: Stage) -> Position:
+        """A shopper returning to an abandoned conversation picks up, in the same journey, where they left."""
+        if current.stage != Stage.ABANDONED or left not in ABANDONABLE:
+            raise ValueError(f"cannot resume at {left} from {current.stage}")
+        return Position(left, current.journey)
 
     @staticmethod
     def _target(signals: TurnSignals) -> Stage | None:

@@ -30,13 +30,20 @@ def resolve_model(name_or_path: str) -> str:
 class Embedder:
     """Turns texts into L2-normalised float32 vectors, so inner product is cosine similarity."""
 
-    def __init__(self, model: str, device: str | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model: str,
+        device: str | None = None,
+        batch_size: int = 64,
+        loaded: SentenceTransformer | None = None,
+    ) -> None:
+        """`model` is a hub id or path to load, or only a name when the model is given `loaded` (a tuned copy)."""
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
         self.model_name = model
         self.batch_size = batch_size
-        self._model = SentenceTransformer(resolve_model(model), device=device)
-        self.dimension = int(self._model.get_embedding_dimension())
+        self.model = loaded or SentenceTransformer(resolve_model(model), device=device)
+        self.dimension = int(self.model.get_embedding_dimension())
         # A turn embeds the same words for the intent classifier and for search: compute them once.
         self.encode_one = functools.lru_cache(maxsize=2048)(self._encode_one)
 
@@ -47,7 +54,7 @@ class Embedder:
         return cls(model)
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        vectors = self._model.encode(
+        vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -55,6 +62,10 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        """The model's files, loadable again with `Embedder(str(directory))`."""
+        self.model.save(str(directory))
 
     def _encode_one(self, text: str) -> np.ndarray:
         vector = self.encode([text])[0]

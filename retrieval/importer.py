@@ -1,7 +1,9 @@
 """Catalog import: read a merchant's file, validate every row, upsert the good ones, report the bad ones.
 
 A bad row never stops an import and never lands half-parsed: it is skipped and reported with its line, field and
-reason, and the rest loads in one transaction.
+reason, and the rest loads in one transaction. Formats: generic CSV (or TSV) and JSONL with a field mapping,
+Shopify's product CSV export (`retrieval/shopify.py`) and Google Merchant Center feeds
+(`retrieval/merchant_center.py`); each turns the file's rows into product field values, validated here.
 """
 
 from __future__ import annotations
@@ -14,38 +16,67 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from db.models import Product
-from retrieval.product import ProductRecord
+from db.models import CartItem, OrderItem, Product
+from retrieval import merchant_center, shopify
+from retrieval.product import ImportFailed, ProductRecord, RowError
 
 FORMATS = ("csv", "jsonl", "shopify", "gmc")
 FIELDS = tuple(ProductRecord.model_fields)
-
-
-class ImportFailed(ValueError):
-    """The file as a whole cannot be imported (missing, unreadable, unknown format or mapping)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.reason}"
+ProductRows = Iterator[tuple[int, dict[str, Any] | RowError]]
+# SQLite allows a limited number of bound parameters per statement.
+_ID_BATCH = 500
 
 
 @dataclass
 class ImportReport:
+    """What one import read and did: good records, bad rows, and the changes made to the database."""
+
     records: list[ProductRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Every product id the file names, bad rows included: a prune must not delete a product for a typo.
+    listed_ids: set[str] = field(default_factory=set)
+    loaded_ids: set[str] = field(default_factory=set, repr=False)
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
+    retired: int = 0
+
+    def add(self, line: int, values: dict[str, Any] | RowError, currency: str) -> None:
+        """Validate one row's field values into a record, or note why it was skipped."""
+        if isinstance(values, RowError):
+            self._skip(values)
+            return
+        raw_id = str(values.get("id") or "").strip()
+        try:
+            record = ProductRecord.model_validate(values, context={"currency": currency})
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "*"
+            self._skip(RowError(line, where, first["msg"].removeprefix("Value error, "), raw_id))
+            return
+        except (ValueError, SyntaxError) as error:
+            self._skip(RowError(line, "*", str(error), raw_id))
+            return
+        if record.price == 0:
+            # Feeds write 0 where the price is unknown; offering the product for free would be wrong.
+            self._skip(RowError(line, "price", "a price of 0 is taken as missing", record.id))
+            return
+        if record.id in self.loaded_ids:
+            self._skip(RowError(line, "id", f"duplicate id {record.id!r} (first occurrence kept)"))
+            return
+        self.listed_ids.add(record.id)
+        self.loaded_ids.add(record.id)
+        self.records.append(record)
+
+    def _skip(self, error: RowError) -> None:
+        self.errors.append(error)
+        if error.product_id:
+            self.listed_ids.add(error.product_id)
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -62,65 +93,105 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def guess_format(path: Path) -> str:
-    return "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
-
-
-def _rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    if fmt == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                yield reader.line_num, row
-    elif fmt == "jsonl":
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield number, {"__error__": f"invalid JSON: {error.msg}"}
-                    continue
-                yield number, row if isinstance(row, dict) else {"__error__": "a line must be a JSON object"}
-    else:
-        raise ImportFailed(f"the {fmt!r} format is not supported yet; use csv or jsonl with --map")
+    """The format from the file name and its first line: JSON lines, XML (a Merchant Center feed), a Shopify
+    export's header, a tab-separated Merchant Center header, or else a generic CSV."""
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    first = _first_line(path)
+    if path.suffix.lower() in (".xml", ".rss", ".atom") or first.lstrip().startswith("<"):
+        return "gmc"
+    delimiter = _delimiter(first)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    if shopify.is_export(header):
+        return "shopify"
+    if delimiter == "\t" and merchant_center.is_feed(header):
+        return "gmc"
+    return "csv"
 
 
 def read_catalog(
     path: Path, fmt: str | None = None, mapping: dict[str, str] | None = None, currency: str = "USD"
 ) -> ImportReport:
-    """Validate every row of a CSV or JSONL catalog; the report holds the good records and the bad rows."""
+    """Validate every product of a catalog file; the report holds the good records and the bad rows."""
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(f"no catalog file at {path}")
-    fmt = fmt or guess_format(path)
-    if fmt not in FORMATS:
-        raise ImportFailed(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
-    mapping = mapping or {}
-    report = ImportReport()
-    seen: set[str] = set()
-    for line, row in tqdm(_rows(path, fmt), desc=f"Reading {path.name}", unit=" rows", leave=False):
-        if "__error__" in row:
-            report.errors.append(RowError(line, "*", row["__error__"]))
+    try:
+        fmt = fmt or guess_format(path)
+        if fmt not in FORMATS:
+            raise ImportFailed(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
+        if mapping and fmt == "shopify":
+            raise ImportFailed("--map does not apply to a Shopify export, whose columns are known")
+        report = ImportReport()
+        unit = {"shopify": " products", "gmc": " items"}.get(fmt, " rows")
+        rows = _product_rows(path, fmt, mapping or {})
+        for line, values in tqdm(rows, f"Reading {path.name}", unit=unit, leave=False):
+            report.add(line, values, currency)
+    except UnicodeDecodeError:
+        raise ImportFailed(f"{path.name} is not UTF-8 text") from None
+    except csv.Error as error:
+        raise ImportFailed(f"{path.name} is not readable as CSV: {error}") from None
+    return report
+
+
+def _product_rows(path: Path, fmt: str, mapping: dict[str, str]) -> ProductRows:
+    if fmt == "shopify":
+        return shopify.products(_delimited(path))
+    if fmt == "gmc":
+        xml = path.suffix.lower() in (".xml", ".rss", ".atom") or _first_line(path).lstrip().startswith("<")
+        return merchant_center.products(merchant_center.read_xml(path) if xml else _delimited(path), mapping)
+    return _mapped(_jsonl(path) if fmt == "jsonl" else _delimited(path), mapping)
+
+
+def _mapped(rows: ProductRows, mapping: dict[str, str]) -> ProductRows:
+    """Product field values from a generic row: each field from its mapped column, or the column of its name."""
+    for line, row in rows:
+        if isinstance(row, RowError):
+            yield line, row
             continue
         values = {name: row.get(mapping.get(name, name)) for name in FIELDS}
-        values = {name: value for name, value in values.items() if value is not None}
-        try:
-            record = ProductRecord.model_validate(values, context={"currency": currency})
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "*"
-            report.errors.append(RowError(line, where, first["msg"]))
-            continue
-        except (ValueError, SyntaxError) as error:
-            report.errors.append(RowError(line, "*", str(error)))
-            continue
-        if record.id in seen:
-            report.errors.append(RowError(line, "id", f"duplicate id {record.id!r} (first occurrence kept)"))
-            continue
-        seen.add(record.id)
-        report.records.append(record)
-    return report
+        yield line, {name: value for name, value in values.items() if value is not None}
+
+
+def _first_line(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return handle.readline()
+
+
+def _delimiter(header: str) -> str:
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
+def _delimited(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """CSV or TSV rows with the line each starts on (a quoted description may span several lines)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        delimiter = _delimiter(handle.readline())
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        if reader.fieldnames is None:
+            return
+        while True:
+            start = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                return
+            yield start, row
+
+
+def _jsonl(path: Path) -> ProductRows:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                yield number, RowError(number, "*", f"invalid JSON: {error.msg}")
+                continue
+            yield (
+                number,
+                row if isinstance(row, dict) else RowError(number, "*", "a line must be a JSON object"),
+            )
 
 
 def upsert_products(session: Session, report: ImportReport) -> ImportReport:
@@ -138,4 +209,29 @@ def upsert_products(session: Session, report: ImportReport) -> ImportReport:
             report.updated += 1
         else:
             report.unchanged += 1
+    return report
+
+
+def prune_products(session: Session, report: ImportReport) -> ImportReport:
+    """After a full import: remove the products the file no longer lists.
+
+    They leave every cart (the store no longer sells them); one that a past order references stays, with stock 0,
+    because the order history needs it. A file that yielded no product at all prunes nothing: that is a wrong
+    file or mapping, not an empty catalog.
+    """
+    if not report.records:
+        raise ImportFailed("--prune refused: the file yielded no products, so it would empty the catalog")
+    missing = [p for p in session.scalars(select(Product)) if p.id not in report.listed_ids]
+    ordered: set[str] = set()
+    for start in range(0, len(missing), _ID_BATCH):
+        ids = [product.id for product in missing[start : start + _ID_BATCH]]
+        session.execute(delete(CartItem).where(CartItem.product_id.in_(ids)))
+        ordered.update(session.scalars(select(OrderItem.product_id).where(OrderItem.product_id.in_(ids))))
+    for product in missing:
+        if product.id in ordered:
+            product.stock = 0
+            report.retired += 1
+        else:
+            session.delete(product)
+            report.removed += 1
     return report

@@ -9,9 +9,31 @@ from __future__ import annotations
 import ast
 import json
 import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+
+# The import's two error kinds live here, beside the validation, so that the format readers
+# (retrieval/shopify.py, retrieval/merchant_center.py) and the importer that drives them share them.
+class ImportFailed(ValueError):
+    """The file as a whole cannot be imported (missing, unreadable, unknown format or mapping)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row (or feed item) of a merchant's file did not become a product; `product_id` when known."""
+
+    line: int
+    field: str
+    reason: str
+    product_id: str = ""
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.reason}"
+
 
 CURRENCY_SYMBOLS = {"$": "USD", "₹": "INR", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -80,6 +102,66 @@ def parse_attributes(value: Any) -> dict[str, str]:
     return pairs
 
 
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+}
+_HIDDEN_TAGS = {"script", "style", "template", "head"}
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of an HTML fragment; block elements become line breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_to_text(value: str) -> str:
+    """The readable text of a product description written in HTML ("<p>Soft &amp; warm</p>" → "Soft & warm").
+
+    The standard library's tolerant parser is enough: we only need text nodes, and shop descriptions are
+    fragments, often unclosed, that it reads without complaint (a sanitiser would be for rendering HTML).
+    """
+    if "<" not in value and "&" not in value:
+        return value.strip()
+    extractor = _TextExtractor()
+    extractor.feed(value)
+    extractor.close()
+    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 class ProductRecord(BaseModel):
     """One product: what import validates, the database stores and the assistant may state."""
 
@@ -107,9 +189,17 @@ class ProductRecord(BaseModel):
         """The currency is the row's own, else the one its price names, else the import's default."""
         if not isinstance(data, dict) or data.get("price") in (None, ""):
             return data
-        price, named = parse_price(data["price"])
+        try:
+            price, named = parse_price(data["price"])
+        except ValueError:
+            return data  # the price field's own validator reports it, under the field's name
         default = (info.context or {}).get("currency", "USD")
         return {**data, "price": price, "currency": data.get("currency") or named or default}
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price(cls, value: Any) -> Any:
+        return parse_price(value)[0] if isinstance(value, str) else value
 
     @field_validator(
         "id", "title", "description", "brand", "color", "material", "image_url", "url", mode="before"

@@ -23,6 +23,7 @@ from retrieval.embeddings import Embedder
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+INTENT_MODEL_CACHE = ROOT / ".cache" / "intent-model"
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +33,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def assistant(settings: Settings) -> Assistant:
-    return build_assistant(settings, log=lambda _message: None)
+    # Fine-tuning the intent encoder takes minutes on a laptop CPU, so a session starts from the last session's
+    # model; `IntentClassifier.load` retrains it unless its data hash, embedding model and epochs still match.
+    if INTENT_MODEL_CACHE.is_dir():
+        shutil.copytree(INTENT_MODEL_CACHE, settings.intent_model_dir)
+    built = build_assistant(settings, log=lambda _message: None)
+    shutil.copytree(settings.intent_model_dir, INTENT_MODEL_CACHE, dirs_exist_ok=True)
+    return built
 
 
 @pytest.fixture(scope="session")

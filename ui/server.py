@@ -16,7 +16,9 @@ def serve(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     print(
         f"shopassist is serving:\n  shopper chat   {base}/\n  agent console  {base}/console\n"
-        f"  REST API       {base}/api/v1 (OpenAPI: {base}/api/v1/openapi.json)\n  health         {base}/healthz",
+        f"  REST API       {base}/api/v1 (OpenAPI: {base}/api/v1/openapi.json)\n  health         {base}/healthz\n"
+        f"Carts idle for {settings.abandon_after_minutes:g} minutes are marked abandoned "
+        f"(swept every {settings.sweep_interval_seconds:g} s).",
         file=sys.stderr,
         flush=True,
     )

@@ -21,7 +21,7 @@ from assistant.dialogue_tests import (
     slot_equal,
     write_junit,
 )
-from db.models import Product
+from db.models import Conversation, Product
 
 GOOD = """\
 name: greet
@@ -183,6 +183,8 @@ def test_cli_reports_malformed_files_with_exit_code_2(tmp_path):
 
 
 def test_cli_runs_dialogues_and_exits_1_on_failure(tmp_path, settings, assistant):
+    with assistant.db.transaction() as session:
+        conversations_before = session.scalar(select(func.count()).select_from(Conversation))
     write(tmp_path, "a.yml", GOOD)
     wrong = GOOD.replace("name: greet", "name: wrong").replace("stage: entry", "stage: cart")
     write(tmp_path, "b.yml", wrong.replace("[chatter]", "[cart]"))
@@ -194,3 +196,15 @@ def test_cli_runs_dialogues_and_exits_1_on_failure(tmp_path, settings, assistant
     selected = cli(str(tmp_path), "--data-dir", str(settings.home), "--tag", "chatter", "--tag", "none")
     assert selected.returncode == 0, selected.stderr
     assert selected.stdout.splitlines()[-1] == "1 passed, 0 failed"
+    # The runs played in a data directory of their own: the user's database holds none of their conversations.
+    with assistant.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == conversations_before
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [('"45"', "valid number"), ("yes", "valid number"), ("0", "greater")]
+)
+def test_idle_minutes_must_be_a_positive_number(tmp_path, value, message):
+    text = f"name: idle\nsteps:\n  - user: hi\n  - user: hello again\n    idle_minutes: {value}\n"
+    (problem,) = problems_of(write(tmp_path, "idle.yml", text))
+    assert problem.startswith(f"{tmp_path / 'idle.yml'}:5: steps.2.idle_minutes: ") and message in problem

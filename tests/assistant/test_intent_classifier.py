@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.intent_classifier import IntentClassifier, load_examples, random_context
 from assistant.state import Context
 from assistant.taxonomy import Intent, Stage
+from retrieval.embeddings import Embedder
 
 
 def test_training_data_covers_every_intent_with_enough_examples():
@@ -22,8 +24,8 @@ def test_held_out_accuracy(assistant):
     contexts = [e.context or random_context(rng) for e in held_out]
     predicted = classifier.predict([e.text for e in held_out], contexts)
     accuracy = np.mean([intent == e.intent for (intent, _), e in zip(predicted, held_out, strict=True)])
-    # The floor of this walking skeleton; issue 3 raises the target to 0.95.
-    assert accuracy >= 0.8, accuracy
+    # Measured 0.920 with the fine-tuned encoder (0.866 on frozen embeddings); issue 3's target is 0.95.
+    assert accuracy >= 0.9, accuracy
 
 
 def test_context_decides_short_answers(assistant):
@@ -37,10 +39,28 @@ def test_context_decides_short_answers(assistant):
 
 def test_saved_model_is_reused_and_retrained_when_the_data_changes(assistant, settings, tmp_path):
     classifier = assistant.understand.classifier
+    base = Embedder.shared(settings.embedding_model)
+    epochs = settings.intent_fine_tune_epochs
     examples = load_examples()
     classifier.save(tmp_path)
-    loaded = IntentClassifier.load(tmp_path, classifier.embedder, examples)
+    loaded = IntentClassifier.load(tmp_path, base, examples, epochs)
     assert loaded is not None and loaded.labels == classifier.labels
+    # The tuned encoder is saved with it: the reloaded model reads words exactly as the trained one did.
+    texts = ["where is my refund", "show me red sneakers", "talk to a person"]
+    contexts = [Context()] * len(texts)
+    reloaded, trained = loaded.predict(texts, contexts), classifier.predict(texts, contexts)
+    assert [intent for intent, _ in reloaded] == [intent for intent, _ in trained]
+    assert [p for _, p in reloaded] == pytest.approx([p for _, p in trained], abs=1e-4)
     changed = [*examples[:-1]]
-    assert IntentClassifier.load(tmp_path, classifier.embedder, changed) is None
-    assert IntentClassifier.load(tmp_path / "missing", classifier.embedder, examples) is None
+    assert IntentClassifier.load(tmp_path, base, changed, epochs) is None
+    assert IntentClassifier.load(tmp_path, base, examples, epochs + 1) is None
+    assert IntentClassifier.load(tmp_path / "missing", base, examples, epochs) is None
+
+
+def test_fine_tuning_leaves_the_search_encoder_untouched(assistant, settings):
+    base = Embedder.shared(settings.embedding_model)
+    tuned = assistant.understand.classifier.embedder
+    assert tuned is not base
+    text = "where is my refund"
+    assert float(base.encode([text])[0] @ Embedder(base.model_name).encode([text])[0]) == pytest.approx(1.0)
+    assert float(tuned.encode([text])[0] @ base.encode([text])[0]) < 0.99

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -143,7 +144,7 @@ def test_cli_user_errors_are_one_line_without_traceback(settings, tmp_path):
     assert "no catalog file" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_an_imported_catalog_is_what_the_assistant_sells(tmp_path):
+def test_an_imported_catalog_is_what_the_assistant_sells(assistant, tmp_path):
     catalog = tmp_path / "lamps.csv"
     catalog.write_text(
         "sku,name,cost,kind,colour\n"
@@ -170,6 +171,8 @@ def test_an_imported_catalog_is_what_the_assistant_sells(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "imported 3 products (3 new" in done.stderr and "line 5: price" in done.stderr
 
+    # The intent model does not depend on the catalog: the session's spares a retraining.
+    shutil.copytree(assistant.settings.intent_model_dir, tmp_path / "home" / "intent-model")
     chat = [sys.executable, "-m", "assistant", "chat", "--json", *home]
     done = subprocess.run(chat, input="show me lamps under 60\n", capture_output=True, text=True, timeout=600)
     result = json.loads(done.stdout)

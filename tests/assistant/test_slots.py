@@ -6,6 +6,8 @@ import pytest
 
 from assistant.slots import SlotExtractor
 from assistant.state import Context
+from retrieval.catalog import Catalog
+from retrieval.product import ProductRecord
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +93,24 @@ def test_checkout_details(slots):
     assert found["payment_method"] == "card ending 4242"
     assert slots.run("cash on delivery")["payment_method"] == "cash on delivery"
     assert slots.run("45 Elm Road, Boston")["address"].startswith("45 Elm Road")
+
+
+def test_categories_read_possessives_and_skip_function_words():
+    """Merchant category paths are long and wordy: "for" or a stray "s" must not pick one of them."""
+    catalog = Catalog(
+        [
+            ProductRecord(
+                id="1", title="Strappy Sandal", category="Footwear > Womens Footwear > Sandals", price=400
+            ),
+            ProductRecord(
+                id="2", title="Crocs Clog", category="Footwear > Kids > For Boys > Crocs", price=300
+            ),
+            ProductRecord(
+                id="3", title="Kurta s", category="Clothing > Womens Clothing > Kurta s", price=900
+            ),
+        ]
+    )
+    extractor = SlotExtractor(catalog)
+    assert extractor.run("women's sandals under 500")["category"] == "womens sandals"
+    assert extractor.run("sandals for women under 500")["category"] == "sandals"
+    assert extractor.run("women’s sandals")["category"] == "womens sandals"

@@ -52,3 +52,20 @@ def test_shopping_after_a_purchase_starts_a_new_journey(stage):
     assert advance(stage, Intent.SEARCH_PRODUCTS, journey=1) == Position(Stage.BROWSING, 2)
     assert advance(stage, Intent.ADD_TO_CART, journey=3, cart=1) == Position(Stage.CART, 4)
     assert advance(stage, Intent.THANKS, journey=1) == Position(stage, 1)
+
+
+@pytest.mark.parametrize("stage", [Stage.CART, Stage.CHECKOUT])
+def test_an_idle_cart_or_checkout_is_abandoned_and_resumes_where_it_was(stage):
+    abandoned = machine.abandon(Position(stage, 2))
+    assert abandoned == Position(Stage.ABANDONED, 2)
+    assert machine.resume(abandoned, stage) == Position(stage, 2)
+
+
+@pytest.mark.parametrize("stage", [Stage.ENTRY, Stage.BROWSING, Stage.CONSIDERATION, Stage.PURCHASED])
+def test_idling_elsewhere_abandons_nothing(stage):
+    assert machine.abandon(Position(stage, 1)) is None
+
+
+def test_only_an_abandoned_conversation_resumes():
+    with pytest.raises(ValueError):
+        machine.resume(Position(Stage.CART, 1), Stage.CART)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from retrieval.product import ProductRecord, parse_category, parse_list, parse_price
+from retrieval.product import ProductRecord, html_to_text, parse_category, parse_list, parse_price
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,28 @@ def test_prices_with_their_currency(text, expected):
 def test_a_price_without_a_number_is_refused():
     with pytest.raises(ValueError, match="no number"):
         parse_price("call us")
+
+
+def test_a_bad_price_is_reported_under_the_price_field():
+    with pytest.raises(ValidationError) as caught:
+        ProductRecord.model_validate({"id": "1", "title": "Mug", "price": "call us"})
+    assert caught.value.errors()[0]["loc"] == ("price",)
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>Soft &amp; warm</p>", "Soft & warm"),
+        ("<ul><li>One</li><li>Two</li></ul>", "One\nTwo"),
+        ("Line<br>break", "Line\nbreak"),
+        ("<p>Kept<script>alert(1)</script><style>p {}</style></p>", "Kept"),
+        ("<div>Unclosed <b>bold", "Unclosed bold"),
+        ("plain   text ", "plain   text"),
+        ("", ""),
+    ],
+)
+def test_html_descriptions_become_readable_text(html, text):
+    assert html_to_text(html) == text
 
 
 def test_category_paths_from_any_shape():

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import secrets
+import threading
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.agents import create_agent
+from assistant.takeover import agent_says, hand_back, take_over
+from db.models import Agent
 from ui.app import create_app
 
 
 @pytest.fixture(scope="module")
 def client(assistant) -> TestClient:
     return TestClient(create_app(assistant))
+
+
+def new_agent(assistant) -> Agent:
+    with assistant.db.transaction() as session:
+        return create_agent(session, f"agent-{secrets.token_hex(3)}", "correct horse")
 
 
 def start(client: TestClient) -> tuple[str, dict]:
@@ -73,3 +86,110 @@ def test_health_openapi_and_pages(client):
     for page in ("/", "/console/"):
         response = client.get(page)
         assert response.status_code == 200 and "<html" in response.text.lower()
+
+
+def events(client: TestClient, conversation_id: str, **params) -> list[dict]:
+    """The `message` events of one stream (closed by the server after `wait` seconds)."""
+    with client.stream(
+        "GET", f"/api/v1/conversations/{conversation_id}/events", params={"wait": 0.6, **params}
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        body = "".join(response.iter_text())
+    received = []
+    for block in body.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if fields.get("event") == "message":
+            received.append(json.loads(fields["data"]) | {"event_id": int(fields["id"])})
+    return received
+
+
+def test_the_events_stream_pushes_replies_and_agent_messages(client, assistant):
+    conversation_id, auth = start(client)
+    token = auth["Authorization"].removeprefix("Bearer ")
+    client.post(f"/api/v1/conversations/{conversation_id}/messages", json={"text": "hi"}, headers=auth)
+    first = events(client, conversation_id, token=token)
+    assert [message["role"] for message in first] == [
+        "assistant"
+    ]  # the shopper's own messages are not echoed
+
+    agent = new_agent(assistant)
+    with assistant.db.transaction() as session:
+        take_over(session, conversation_id, agent)
+        agent_says(session, conversation_id, agent, "Hello, I'm Ana from the store.")
+    # Resuming after the last event received: only what came since, in order.
+    later = events(client, conversation_id, token=token, after=first[-1]["event_id"])
+    assert [(m["role"], m["text"]) for m in later] == [
+        ("system", f"{agent.username} from our team is answering you now."),
+        ("agent", "Hello, I'm Ana from the store."),
+    ]
+    # The bearer header works as well as ?token=, and Last-Event-ID resumes like ?after=.
+    with client.stream(
+        "GET",
+        f"/api/v1/conversations/{conversation_id}/events",
+        params={"wait": 0.6},
+        headers=auth | {"Last-Event-ID": str(later[-1]["event_id"])},
+    ) as response:
+        assert "event: message" not in "".join(response.iter_text())
+
+
+def test_the_events_stream_is_live(client, assistant):
+    conversation_id, auth = start(client)
+    agent = new_agent(assistant)
+    with assistant.db.transaction() as session:
+        take_over(session, conversation_id, agent)
+
+    def write_later() -> None:
+        time.sleep(0.8)
+        with assistant.db.transaction() as session:
+            agent_says(session, conversation_id, agent, "Still there?")
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    received = events(client, conversation_id, wait=2.5, token=auth["Authorization"].removeprefix("Bearer "))
+    writer.join()
+    assert [m["text"] for m in received][-1] == "Still there?"
+
+
+def test_the_events_stream_needs_the_conversations_own_token(client):
+    first, first_auth = start(client)
+    second, _ = start(client)
+    url = f"/api/v1/conversations/{second}/events"
+    assert client.get(url, params={"wait": 0.5}).status_code == 401
+    assert client.get(url, params={"wait": 0.5}, headers=first_auth).status_code == 403
+    first_token = first_auth["Authorization"].removeprefix("Bearer ")
+    assert client.get(url, params={"wait": 0.5, "token": first_token}).status_code == 403
+    assert client.get(f"/api/v1/conversations/{first}/events", params={"wait": 99}).status_code == 422
+
+
+def test_a_taken_over_conversation_is_answered_by_the_agent(client, assistant):
+    conversation_id, auth = start(client)
+    url = f"/api/v1/conversations/{conversation_id}/messages"
+    agent = new_agent(assistant)
+    with assistant.db.transaction() as session:
+        take_over(session, conversation_id, agent)
+    result = client.post(url, json={"text": "is the blue one waterproof?"}, headers=auth).json()
+    assert result["reply"] == "" and result["handoff"] is True and result["turn"] == 1
+    with assistant.db.transaction() as session:
+        hand_back(session, conversation_id, agent)
+    result = client.post(url, json={"text": "show me backpacks"}, headers=auth).json()
+    assert result["reply"] and result["handoff"] is False and result["products"]
+    transcript = client.get(f"/api/v1/conversations/{conversation_id}", headers=auth).json()
+    assert [m["role"] for m in transcript["messages"]] == [
+        "system",
+        "shopper",
+        "system",
+        "shopper",
+        "assistant",
+    ]
+
+
+def test_the_console_needs_an_agent_login(assistant):
+    client = TestClient(create_app(assistant))  # its own cookie jar: logged out at first
+    agent = new_agent(assistant)
+    assert client.get("/console/config").status_code == 401
+    wrong = client.post("/console/login", data={"username": agent.username, "password": "wrong password"})
+    assert wrong.status_code == 400
+    right = client.post("/console/login", data={"username": agent.username, "password": "correct horse"})
+    assert right.status_code == 200 and right.json()["success"] is True
+    assert client.get("/console/config").status_code == 200

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import shutil
 from html import escape
 
 import gradio as gr
 import pytest
 
+from assistant.agent_desk import AgentDesk
+from assistant.agents import create_agent
 from assistant.bootstrap import build_assistant
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
-from ui.chat import build_chat, render_cart, render_products, send_message
+from assistant.takeover import TakeoverError
+from ui.chat import (
+    build_chat,
+    new_from_team,
+    render_cart,
+    render_products,
+    restore,
+    send_message,
+    shown_message,
+)
 from ui.console import build_console, conversation_detail, conversation_table
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    return build_assistant(Settings(home=tmp_path_factory.mktemp("ui")), log=lambda _message: None)
+def assistant(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """An assistant over its own database (the console lists every conversation in it), reusing the session's
+    index and intent model so that nothing is rebuilt or retrained."""
+    own = Settings(home=tmp_path_factory.mktemp("ui"))
+    shutil.copytree(assistant.settings.index_dir, own.index_dir)
+    shutil.copytree(assistant.settings.intent_model_dir, own.intent_model_dir)
+    return build_assistant(own, log=lambda _message: None)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +74,7 @@ def test_invalid_message_gets_an_apology_not_an_error(assistant: Assistant) -> N
 
 
 def test_empty_message_is_ignored(assistant: Assistant) -> None:
-    assert send_message(assistant, None, [], "   ") == ([], None, None)
+    assert send_message(assistant, None, [], "   ") == ([], None, None, None)
 
 
 def test_shopper_text_is_escaped_in_the_chat(assistant: Assistant) -> None:
@@ -115,32 +132,101 @@ def test_cart_shows_lines_quantities_and_total() -> None:
     assert "empty" in render_cart({"items": [], "total": 0}, "USD")
 
 
-def test_console_lists_the_conversation(assistant: Assistant, shoes_turn) -> None:
-    table = conversation_table(assistant)
+@pytest.fixture(scope="module")
+def desk(assistant: Assistant) -> AgentDesk:
+    return AgentDesk(assistant.db)
+
+
+@pytest.fixture(scope="module")
+def agent(assistant: Assistant) -> str:
+    with assistant.db.transaction() as session:
+        return create_agent(session, "ana", "correct horse").username
+
+
+def detail(desk: AgentDesk, conversation_id: str | None) -> str:
+    return conversation_detail(desk, conversation_id, "USD")[0]
+
+
+def test_console_lists_the_conversation(desk: AgentDesk, shoes_turn) -> None:
+    table = conversation_table(desk, "USD")
     row = table[table["Conversation"] == shoes_turn.conversation_id]
     assert len(row) == 1
     assert row.iloc[0]["Stage"] == "browsing"
     assert row.iloc[0]["Turns"] == 1
 
 
-def test_console_transcript_shows_both_messages(assistant: Assistant, shoes_turn) -> None:
-    html = conversation_detail(assistant, shoes_turn.conversation_id)
+def test_console_transcript_shows_both_messages(desk: AgentDesk, shoes_turn) -> None:
+    html = detail(desk, shoes_turn.conversation_id)
     assert "Shopper" in html and "Assistant" in html
     assert "show me running shoes under 100" in html
     assert "Browsing" in html
     assert "Your cart is empty" in html
 
 
-def test_console_transcript_escapes_messages(assistant: Assistant) -> None:
+def test_console_transcript_escapes_messages(assistant: Assistant, desk: AgentDesk) -> None:
     turn = send_message(assistant, None, [], "<script>alert(1)</script>")
-    html = conversation_detail(assistant, turn.conversation_id)
+    html = detail(desk, turn.conversation_id)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
 
 
-def test_console_without_a_selection_or_with_an_unknown_id(assistant: Assistant) -> None:
-    assert "Select a conversation" in conversation_detail(assistant, None)
-    assert "No conversation c_&lt;x&gt;" in conversation_detail(assistant, "c_<x>")
+def test_console_without_a_selection_or_with_an_unknown_id(desk: AgentDesk) -> None:
+    assert "Select a conversation" in detail(desk, None)
+    assert "No conversation c_&lt;x&gt;" in detail(desk, "c_<x>")
+
+
+def test_waiting_conversations_come_first(assistant: Assistant, desk: AgentDesk) -> None:
+    turn = send_message(assistant, None, [], "I want to talk to a person")
+    assert turn.result.handoff
+    table = conversation_table(desk, "USD")
+    assert table.iloc[0]["Conversation"] == turn.conversation_id
+    assert table.iloc[0]["Waiting"].endswith("waiting")
+
+
+def test_takeover_from_the_console_reaches_the_chat(
+    assistant: Assistant, desk: AgentDesk, agent: str
+) -> None:
+    turn = send_message(assistant, None, [], "I need help with sizes")
+    kept = {"conversation_id": turn.conversation_id, "token": turn.token}
+    restored_id, history, last_id, _view = restore(assistant, kept)
+    assert restored_id == turn.conversation_id and len(history) == len(turn.history)
+
+    desk.take_over(turn.conversation_id, agent)
+    desk.send(turn.conversation_id, agent, "Hi, I'm Ana <b>from the team</b>")
+    arrived = new_from_team(assistant, turn.conversation_id, last_id)
+    assert [m["role"] for m in arrived] == ["system", "agent"]
+    shown = shown_message(arrived[-1])["content"]
+    assert shown.startswith("**Our team:**") and "&lt;b&gt;" in shown
+    assert "An agent is answering" in detail(desk, turn.conversation_id)
+
+    during = send_message(assistant, turn.conversation_id, history, "size 10 please")
+    assert during.result.reply == "" and during.result.handoff
+    assert during.history[-1] == {"role": "user", "content": "size 10 please"}  # no empty assistant bubble
+
+    desk.note(turn.conversation_id, agent, "VIP <shopper>")
+    notes = conversation_detail(desk, turn.conversation_id, "USD")[1]
+    assert "VIP &lt;shopper&gt;" in notes and "ana" in notes
+    desk.hand_back(turn.conversation_id, agent)
+    after = send_message(assistant, turn.conversation_id, during.history, "show me a backpack")
+    assert after.result.reply and not after.result.handoff
+
+
+def test_a_forged_or_missing_browser_state_restores_nothing(assistant: Assistant, shoes_turn) -> None:
+    assert restore(assistant, {}) == (None, [], 0, None)
+    forged = {"conversation_id": shoes_turn.conversation_id, "token": "forged"}
+    assert restore(assistant, forged) == (None, [], 0, None)
+
+
+def test_agent_actions_need_a_taken_over_conversation(
+    assistant: Assistant, desk: AgentDesk, agent: str
+) -> None:
+    turn = send_message(assistant, None, [], "hi")
+    with pytest.raises(TakeoverError, match="take the conversation over"):
+        desk.send(turn.conversation_id, agent, "hello")
+    with pytest.raises(TakeoverError, match="no conversation"):
+        desk.take_over("c_missing", agent)
+    with pytest.raises(TakeoverError, match="empty"):
+        desk.note(turn.conversation_id, agent, "   ")
 
 
 def test_pages_build(assistant: Assistant) -> None:
