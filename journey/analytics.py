@@ -46,7 +46,9 @@ class DateRange:
         return conditions
 
     def __str__(self) -> str:
-        return f"{self.since or 'the beginning'} to {self.until or 'now'}"
+        if not self.since and not self.until:
+            return "all time"
+        return f"{self.since or 'the first day'} to {self.until or 'today'}"
 
 
 @dataclass
@@ -206,7 +208,7 @@ def _nudges(events: list[JourneyEvent]) -> dict[str, dict[str, int]]:
 def format_table(report: JourneyReport) -> str:
     """The report as plain text for the terminal."""
     lines = [
-        f"Journeys {report.period}: {report.journeys}",
+        f"Journeys ({report.period}): {report.journeys}",
         "",
         f"{'stage':<15}{'reached':>9}{'next':>9}{'stopped':>9}{'median min':>12}",
     ]

@@ -105,8 +105,8 @@ def test_searches_with_no_results_are_listed(shop):
 
 def test_nudge_acceptance_by_kind(fresh_assistant):
     assert JourneyAnalytics(fresh_assistant.db).run().nudges == {}
-    conversation_id, _ = converse(fresh_assistant, "show me mugs")
-    # No step shows nudges yet: these rows are what the guidance step is to record (journey/events.py).
+    # A greeting shows no nudge, so the report counts exactly the rows written here (journey/events.py's contract).
+    conversation_id, _ = converse(fresh_assistant, "hi")
     with fresh_assistant.db.transaction() as session:
         conversation = session.get(Conversation, conversation_id)
         for kind, data in [
