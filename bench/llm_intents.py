@@ -4,7 +4,7 @@ Both classify the held-out utterances of the project's data, each in its own dia
 JSON (bench/results/llm_intents.json): the number of utterances, the accuracy of each, the LLM's rate of answers
 that are taxonomy labels (must be 1.0), the median latency per utterance of each, and the LLM's load time.
 
-    .venv/bin/python bench/llm_intents.py [--data-dir DIR] [--model NAME] [--limit N]
+    .venv/bin/python -m bench.llm_intents [--data-dir DIR] [--model NAME] [--limit N]
 """
 
 from __future__ import annotations

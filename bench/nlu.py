@@ -6,7 +6,7 @@ throughput of the classifier in batches, and on the same held-out split the clas
 its confidence is calibrated (expected calibration error over 10 bins; accuracy of the turns above the
 clarification threshold and the share below it).
 
-    .venv/bin/python bench/nlu.py [--data-dir DIR] [--repeat 3]
+    .venv/bin/python -m bench.nlu [--data-dir DIR] [--repeat 3]
 """
 
 from __future__ import annotations
