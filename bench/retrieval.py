@@ -13,7 +13,7 @@ Vectors are 384-dimensional, like all-MiniLM-L6-v2's:
   the real catalog, which is what makes approximate search hard (uniform random vectors would be easier).
 - queries: real MiniLM embeddings of the relevance set's shopper queries (`retrieval/data/relevance.yml`).
 
-Run: `.venv/bin/python -m bench.retrieval [--sizes 10k,100k,1M]` (as a module: run as a file, this
+Run: `.venv/bin/python -m bench.retrieval [--sizes 10k,100k,1M] [--kinds flat,hnsw,ivf]` (as a module: run as a file, this
 file would shadow the `retrieval` package); results go to `bench/results/retrieval.json`
 (entries for other sizes already there are kept) and a table is printed.
 """
@@ -161,6 +161,8 @@ def table(results: dict[str, list[dict]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1M", help="comma-separated sizes, e.g. 10k,100k")
+    # Building HNSW over 1M vectors takes long on a laptop; `--kinds flat,ivf` measures the default kinds only.
+    parser.add_argument("--kinds", default="flat,hnsw,ivf", help="comma-separated index kinds")
     args = parser.parse_args()
     embedder = Embedder.shared("sentence-transformers/all-MiniLM-L6-v2")
     real = real_vectors(embedder)
@@ -175,7 +177,7 @@ def main() -> None:
         truth = exact.search(queries, K)[1]
         del exact
         results[str(size)] = [
-            row for kind in ("flat", "hnsw", "ivf") for row in measure(kind, data, queries, truth)
+            row for kind in args.kinds.split(",") for row in measure(kind.strip(), data, queries, truth)
         ]
         meta = {"threads": faiss.omp_get_max_threads(), "queries": len(queries), "dimension": data.shape[1]}
         out.write_text(json.dumps({"machine": meta, "sizes": results}, indent=2))
