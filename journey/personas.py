@@ -168,6 +168,15 @@ class Voice:
             last = yield Step(self.rng.choice(suggestions), self.think())
         return last
 
+    def maybe_buy(self, last: Result | None, p_add: float, p_check_out: float) -> Script:
+        """Perhaps adds a shown product and perhaps checks out with it; otherwise leaves."""
+        if last is not None and last.get("products") and self.chance(p_add):
+            last = yield from self.add_to_cart(last)
+            if last["cart"]["items"] and self.chance(p_check_out):
+                yield from self.check_out(last)
+                return
+        yield from self.leave()
+
     def leave(self, p_bye: float = 0.4) -> Script:
         if self.chance(p_bye):
             yield self.say(self.rng.choice((BYE, THANKS)))
@@ -211,12 +220,7 @@ def browser(voice: Voice) -> Script:
             last = yield from voice.find_products(voice.vocabulary.interest(voice.rng))
         else:
             last = yield from voice.maybe_suggestion(last, 1.0)
-    if last is not None and last.get("products") and voice.chance(0.15):
-        last = yield from voice.add_to_cart(last)
-        if last["cart"]["items"] and voice.chance(0.4):
-            yield from voice.check_out(last)
-            return
-    yield from voice.leave()
+    yield from voice.maybe_buy(last, 0.15, 0.4)
 
 
 def price_sensitive(voice: Voice) -> Script:
@@ -230,12 +234,7 @@ def price_sensitive(voice: Voice) -> Script:
         if not last.get("products"):
             break
         last = yield from voice.maybe_suggestion(last, 0.3)
-    if last.get("products") and voice.chance(0.5):
-        last = yield from voice.add_to_cart(last)
-        if last["cart"]["items"] and voice.chance(0.75):
-            yield from voice.check_out(last)
-            return
-    yield from voice.leave()
+    yield from voice.maybe_buy(last, 0.5, 0.75)
 
 
 def comparison_shopper(voice: Voice) -> Script:
