@@ -9,6 +9,7 @@ price band looked at in this conversation) nudges the fused scores a little.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -129,15 +130,20 @@ class ProductSearch:
         self.embedder = embedder
         self.min_score = min_score
         self.fusion = fusion
+        # The mask is a pass over the whole catalog, and a turn needs it twice (the search, then guidance's
+        # count of everything that matched): compute it once per filter set.
+        self.allowed = functools.lru_cache(maxsize=256)(self._allowed)
 
-    def allowed(self, filters: SearchFilters) -> np.ndarray:
+    def _allowed(self, filters: SearchFilters) -> np.ndarray:
         """A boolean mask over the catalog rows: True where the product satisfies every filter."""
         categories = frozenset(self.catalog.categories_for(filters.category)) if filters.category else None
-        return np.fromiter(
+        mask = np.fromiter(
             (filters.matches(product, categories) for product in self.catalog.products),
             dtype=bool,
             count=len(self.catalog),
         )
+        mask.flags.writeable = False
+        return mask
 
     def rank(
         self, query: str, allowed: np.ndarray | None, depth: int, method: str = "hybrid", floor: float = -1.0
