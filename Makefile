@@ -5,6 +5,14 @@ VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's Chromium with Playwright (never a browser Playwright downloads).
+CHROMIUM := /usr/bin/chromium
+# The tests of the `openai` LLM backend run llama-cpp-python's OpenAI-compatible server. PyPI has only its source,
+# which compiles llama.cpp (≈12 CPU-minutes), so the wheel is built once into a cache outside the repository.
+LLAMA_CPP_VERSION ?= 0.3.36
+WHEELS ?= $(HOME)/.cache/shopassist/wheels
+LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_OPENMP=OFF
+LLAMA_STAMP := $(VENV)/.llama-server
 
 .PHONY: install demo serve test lint format
 
@@ -17,10 +25,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(LLAMA_STAMP): $(STAMP)
+	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "Building the llama-cpp-python $(LLAMA_CPP_VERSION) wheel into $(WHEELS) (once; compiles llama.cpp)…"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	    $(BIN)/pip wheel --quiet --no-deps 'llama-cpp-python==$(LLAMA_CPP_VERSION)' -w $(WHEELS); }
+	$(BIN)/pip install --quiet --find-links $(WHEELS) 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
+	touch $@
+
+$(CHROMIUM):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 demo: install
 	$(BIN)/shopassist demo
 
-test: install
+test: install $(CHROMIUM) $(LLAMA_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -467,6 +467,47 @@ def agent_create(
     print(f"created agent {username}; they can log in at /console")
 
 
+privacy_app = typer.Typer(help="Shoppers' personal data: forget a conversation, apply the retention period.")
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("forget")
+def privacy_forget(
+    conversation: Annotated[
+        str, typer.Option("--conversation", help="The id of the conversation to forget.")
+    ],
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Erase one conversation's personal data (shopassist has no shopper accounts: a conversation is the unit);
+    prints what was removed."""
+    from assistant.bootstrap import open_database
+    from assistant.privacy import UnknownConversation, forget_conversation
+
+    settings = settings_for(db, data_dir)
+    try:
+        with open_database(settings, demo_catalog=False).transaction() as session:
+            forgotten = forget_conversation(session, conversation)
+    except UnknownConversation as error:
+        raise UserError(str(error)) from None
+    print(forgotten.summary())
+
+
+@privacy_app.command("sweep")
+def privacy_sweep(db: DbOption = None, data_dir: DataDirOption = None) -> None:
+    """Forget every conversation idle for longer than SHOPASSIST_RETENTION_DAYS (the server does it too)."""
+    from assistant.bootstrap import open_database
+    from assistant.privacy import RetentionSweep
+
+    settings = settings_for(db, data_dir)
+    if not settings.retention_days:
+        print("retention_days is 0: conversations are kept, nothing to sweep")
+        return
+    print(
+        RetentionSweep(open_database(settings, demo_catalog=False), settings.retention_days).run().summary()
+    )
+
+
 def main() -> None:
     """The console script: user errors become one line on stderr."""
     from assistant.llm import BackendUnavailable

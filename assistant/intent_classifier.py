@@ -70,7 +70,10 @@ def load_examples(directory: Path = DATA_DIR) -> list[Example]:
 def data_hash(examples: list[Example]) -> str:
     digest = hashlib.sha256()
     for example in examples:
-        digest.update(f"{example.intent}\x1f{example.text}\x1f{example.context}\x1e".encode())
+        # Only the context's feature fields: a new field on Context must not invalidate every trained model.
+        context = example.context
+        fields = (context.stage, context.last_act, context.has_results, context.has_cart) if context else None
+        digest.update(f"{example.intent}\x1f{example.text}\x1f{fields}\x1e".encode())
     return digest.hexdigest()[:16]
 
 
@@ -84,13 +87,27 @@ def context_features(context: Context) -> np.ndarray:
     return features * CONTEXT_WEIGHT
 
 
-def random_context(rng: np.random.Generator) -> Context:
-    """A plausible context for an example whose intent does not depend on context."""
+# The taxonomy defines these intents by what is already there: refining changes "the results already shown",
+# removing takes a product out of a cart that holds one. Their examples are only drawn in such contexts.
+RESULT_ACTS = ("show_results", "show_details", "show_comparison", "offer_add_to_cart", "offer_similar")
+NEEDS_RESULTS = {Intent.REFINE_SEARCH}
+NEEDS_CART = {Intent.REMOVE_FROM_CART}
+
+
+def random_context(rng: np.random.Generator, intent: Intent | None = None) -> Context:
+    """A plausible context for an example of `intent` written without one."""
+    if intent in NEEDS_RESULTS:
+        return Context(
+            stage=(Stage.BROWSING, Stage.CONSIDERATION, Stage.CART)[rng.integers(3)],
+            last_act=RESULT_ACTS[rng.integers(len(RESULT_ACTS))],
+            has_results=True,
+            has_cart=bool(rng.integers(2)),
+        )
     return Context(
         stage=STAGES[rng.integers(len(STAGES))],
         last_act=LAST_ACTS[rng.integers(len(LAST_ACTS))],
         has_results=bool(rng.integers(2)),
-        has_cart=bool(rng.integers(2)),
+        has_cart=intent in NEEDS_CART or bool(rng.integers(2)),
     )
 
 
@@ -119,7 +136,7 @@ class IntentClassifier:
         contexts = [
             [example.context]
             if example.context
-            else [random_context(rng) for _ in range(contexts_per_example)]
+            else [random_context(rng, example.intent) for _ in range(contexts_per_example)]
             for example in training
         ]
         texts = [example.text for example in training]

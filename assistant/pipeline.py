@@ -1,42 +1,44 @@
 """The assistant: one shopper turn as five named steps — understand → decide → act → respond → record.
 
 Each turn runs in one database transaction, so its messages, cart changes, order and journey events are all
-stored together or not at all.
+stored together or not at all. Every turn, and every turn that fails, is counted once in the metrics
+(assistant/metrics.py); the record step stores the shopper's words with personal data redacted.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
 import secrets
 import time
 
-from sqlalchemy import select
-
+from assistant import metrics
 from assistant.act import Act
 from assistant.cart import cart_lines
 from assistant.decide import Decide
+from assistant.llm import TemplateBackend
 from assistant.record import Record, context_of
+from assistant.redaction import Redactor
 from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.state import DialogueState, TurnResult
 from assistant.takeover import shopper_turn
+from assistant.tokens import TokenCheck, check_token, hash_token, new_token, token_expiry
 from assistant.understand import Understand
-from db.models import Conversation
+from db.models import Conversation, utcnow
 from db.session import Database
 from journey.abandonment import resume, welcome_back
 from retrieval.catalog import Catalog
 
+# Control characters other than tab and newline carry nothing a shopper means (and PostgreSQL refuses NUL).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 class InvalidMessage(ValueError):
-    """The shopper's message cannot be processed (empty or too long); nothing was stored."""
+    """The shopper's message cannot be processed (empty, too long, not text); nothing was stored."""
 
 
 class UnknownConversation(LookupError):
     """No conversation has this id."""
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Assistant:
@@ -61,34 +63,60 @@ class Assistant:
         self.act = act
         self.respond = respond
         self.record = record
+        # What of the shopper's words is personal data that storage and logs must not keep (settings.redact_*).
+        self.redactor = Redactor.from_settings(settings)
 
     def start_conversation(self, conversation_id: str | None = None) -> tuple[str, str]:
-        """A new conversation's id and its bearer token (only the token's hash is stored)."""
-        token = secrets.token_urlsafe(24)
+        """A new conversation's id and its bearer token (only the token's hash is stored, with its expiry)."""
+        token = new_token()
         conversation_id = conversation_id or f"c_{secrets.token_hex(8)}"
         with self.db.transaction() as session:
             if session.get(Conversation, conversation_id) is not None:
                 raise InvalidMessage(f"conversation {conversation_id} already exists")
-            session.add(Conversation(id=conversation_id, token_hash=hash_token(token)))
+            session.add(
+                Conversation(
+                    id=conversation_id,
+                    token_hash=hash_token(token),
+                    token_expires_at=token_expiry(utcnow(), self.settings.token_ttl_hours),
+                )
+            )
         return conversation_id, token
 
-    def token_matches(self, conversation_id: str, token: str) -> bool:
+    def check_token(self, conversation_id: str, token: str) -> TokenCheck:
+        """Whether `token` opens the conversation now: valid, expired, or wrong (also for unknown ids)."""
         with self.db.transaction() as session:
-            stored = session.scalar(select(Conversation.token_hash).where(Conversation.id == conversation_id))
-        return stored is not None and secrets.compare_digest(stored, hash_token(token))
+            return check_token(session, conversation_id, token, utcnow())
+
+    def token_matches(self, conversation_id: str, token: str) -> bool:
+        return self.check_token(conversation_id, token) is TokenCheck.VALID
 
     def validate(self, text: str) -> str:
-        text = text.strip() if isinstance(text, str) else ""
+        """The message as it is processed: control characters removed, trimmed; InvalidMessage when nothing is
+        left, when it is too long, or when it is not text (unpaired surrogates cannot be stored)."""
+        text = CONTROL_CHARACTERS.sub("", text).strip() if isinstance(text, str) else ""
         if not text:
             raise InvalidMessage("the message is empty")
         if len(text) > self.settings.max_message_chars:
             raise InvalidMessage(f"the message is longer than {self.settings.max_message_chars} characters")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidMessage("the message is not valid text") from None
         return text
 
     def handle(self, conversation_id: str, text: str) -> TurnResult:
         """One shopper turn, end to end."""
         started = time.perf_counter()
         text = self.validate(text)
+        try:
+            return self.turn(conversation_id, text, started)
+        except UnknownConversation:
+            raise
+        except Exception as error:  # a bug or an outage: counted, and the traceback stays in the caller's log
+            metrics.turn_failed(error)
+            raise
+
+    def turn(self, conversation_id: str, text: str, started: float) -> TurnResult:
         with self.db.transaction() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
@@ -96,17 +124,30 @@ class Assistant:
             state = DialogueState.model_validate(conversation.state or {})
             cart = cart_lines(conversation)
             resumed_at = resume(session, conversation, self.record.stages)
+            stage_before = conversation.stage
             if conversation.agent_id is not None:  # an agent has taken over: they answer, not the assistant
-                return shopper_turn(session, conversation, text, started)
-            context = context_of(conversation, state, self.catalog, bool(cart))
+                result = shopper_turn(session, conversation, self.redactor.redact(text), started)
+                events, answered_by, backend = [], "agent", None
+            else:
+                context = context_of(conversation, state, self.catalog, bool(cart))
+                understanding = self.understand.run(text, context)
+                decision = self.decide.run(understanding, state, context.stage, cart)
+                outcome = self.act.run(decision, conversation, state, session)
+                if resumed_at is not None:
+                    outcome.facts["welcome_back"] = welcome_back(resumed_at, cart)
+                reply = self.respond.run(text, conversation.stage, decision, outcome, state, session)
+                result = self.record.run(
+                    session, conversation, understanding, outcome, reply, state, started, self.redactor
+                )
+                events, answered_by, backend = outcome.events, "assistant", self.llm_backend_name()
+        # Counted once the turn has committed: a turn that fails to save is an error, not a turn.
+        metrics.turn_recorded(result, stage_before, events, answered_by, backend)
+        return result
 
-            understanding = self.understand.run(text, context)
-            decision = self.decide.run(understanding, state, context.stage, cart)
-            outcome = self.act.run(decision, conversation, state, session)
-            if resumed_at is not None:
-                outcome.facts["welcome_back"] = welcome_back(resumed_at, cart)
-            reply = self.respond.run(text, conversation.stage, decision, outcome, state, session)
-            return self.record.run(session, conversation, understanding, outcome, reply, state, started)
+    def llm_backend_name(self) -> str | None:
+        """The backend that phrases replies, or None when the templates do (no LLM call)."""
+        backend = self.respond.backend
+        return None if isinstance(backend, TemplateBackend) else backend.name
 
     def conversation_exists(self, conversation_id: str) -> bool:
         with self.db.transaction() as session:

@@ -1,4 +1,9 @@
-"""Step 5 of a turn — record: the messages, the journey events and the stage, then the turn result."""
+"""Step 5 of a turn — record: the messages, the journey events and the stage, then the turn result.
+
+Everything stored here passes through the redactor first (assistant/redaction.py), so an email address, phone
+number or card number the shopper typed never reaches the database; the turn result, which goes back to the
+shopper who typed it, is left as it is.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ import time
 
 from sqlalchemy.orm import Session
 
+from assistant.redaction import Redactor
 from assistant.state import Context, DialogueState, Outcome, Reply, TurnResult, Understanding
 from assistant.taxonomy import Stage
-from db.models import Conversation, Message, utcnow
+from db.models import Conversation, Message, Order, utcnow
 from journey.events import record_event
 from journey.stages import Position, StageMachine, TurnSignals
 from retrieval.catalog import Catalog
@@ -31,6 +37,7 @@ class Record:
         reply: Reply,
         state: DialogueState,
         started: float,
+        redactor: Redactor,
     ) -> TurnResult:
         conversation.turns += 1
         turn = conversation.turns
@@ -46,13 +53,17 @@ class Record:
         # The turn that starts a new journey (a search after a purchase) belongs to the new journey, events included.
         conversation.journey = after.journey
         for kind, data in outcome.events:
-            record_event(session, conversation, turn, kind, data)
+            record_event(session, conversation, turn, kind, redactor.redact_value(data))
         if after != before:
             conversation.stage = after.stage.value
             record_event(session, conversation, turn, "stage_change", {}, before.stage, after.stage)
 
         state.last_act = reply.act
-        conversation.state = state.model_dump(mode="json")
+        conversation.state = redactor.redact_value(state.model_dump(mode="json"))
+        if outcome.order is not None:  # placed this turn, from details typed this turn: not yet redacted
+            order = session.get(Order, int(outcome.order["id"]))
+            order.shipping_address = redactor.redact(order.shipping_address)
+            order.payment_method = redactor.redact(order.payment_method)
         conversation.updated_at = utcnow()
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         session.add(
@@ -60,10 +71,10 @@ class Record:
                 conversation_id=conversation.id,
                 turn=turn,
                 role="shopper",
-                text=understanding.text,
+                text=redactor.redact(understanding.text),
                 intent=understanding.intent.value,
                 confidence=round(understanding.confidence, 4),
-                slots=understanding.slots,
+                slots=redactor.redact_value(understanding.slots),
             )
         )
         session.add(
@@ -71,7 +82,7 @@ class Record:
                 conversation_id=conversation.id,
                 turn=turn,
                 role="assistant",
-                text=reply.text,
+                text=redactor.redact(reply.text),
                 product_ids=[product.id for product in outcome.products],
                 latency_ms=latency_ms,
             )
@@ -116,6 +127,7 @@ def context_of(conversation: Conversation, state: DialogueState, catalog: Catalo
         stage=Stage(conversation.stage),
         last_act=state.last_act,
         has_results=bool(state.shown),
+        last_query=state.last_query,
         has_cart=has_cart,
         shown=tuple(catalog.by_id[pid] for pid in state.shown if pid in catalog.by_id),
         focus=tuple(catalog.by_id[pid] for pid in state.focus if pid in catalog.by_id),

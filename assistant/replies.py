@@ -129,6 +129,18 @@ class TemplateReplies:
 
     def _details(self, _decision, outcome: Outcome, _state):
         product = outcome.products[0]
+        if answer := outcome.facts.get("answer"):
+            # A question about the product (assistant/product_qa.py): its answer, the price and the next step.
+            stock = stock_phrase(product)
+            text = f"{answer}\n{product.title} costs {money(product.price, product.currency)}"
+            text += f" and is {stock}." if stock else "."
+            if product.in_stock:
+                return (
+                    f"{text} Shall I add it to your cart?",
+                    ["Add it to my cart", "Show similar ones"],
+                    "show_details",
+                )
+            return f"{text} Want me to find similar ones?", ["Show similar ones"], "show_details"
         facts = [f"{product.title} by {product.brand}" if product.brand else product.title]
         facts.append(f"costs {money(product.price, product.currency)}")
         if product.rating:

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     llm_gguf_file: str | None = None
     llm_base_url: str | None = None
     llm_api_key: str | None = None
+    # The `openai` backend: seconds to wait for the server, and how often to retry before using the templates.
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    llm_retries: int = Field(default=2, ge=0, le=10)
+    # For a model without a system role (Gemma) on a server whose chat format drops system messages.
+    llm_merge_system_prompt: bool = False
 
     # The store's policies: the only policy statements the assistant makes.
     shipping_policy: str = (
@@ -60,6 +65,23 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=60.0, gt=0, description="How often the server sweeps.")
     max_message_chars: int = Field(default=4000, ge=1)
 
+    # Access: shopper tokens, rate limits (in-process, per server process), console logins, and which sites
+    # may frame the chat (CSP frame-ancestors, space-separated sources) or call the API from a browser (CORS).
+    token_ttl_hours: float = Field(default=720.0, gt=0, description="A shopper token's lifetime.")
+    messages_per_minute_per_conversation: int = Field(default=20, ge=1)
+    requests_per_minute_per_ip: int = Field(default=120, ge=1)
+    console_login_failures: int = Field(default=5, ge=1, description="Failed logins per IP before a pause.")
+    console_login_lockout_minutes: float = Field(default=15.0, gt=0)
+    frame_ancestors: str = Field(default="*", pattern=r"^[A-Za-z0-9'*:/.\- ]+$")
+    cors_origins: str = Field(default="", pattern=r"^[A-Za-z0-9*:/.\- ]*$")
+
+    # Privacy: what is redacted before it is stored or logged, and how long conversations are kept (0: always).
+    redact_emails: bool = True
+    redact_phones: bool = True
+    redact_cards: bool = True
+    retention_days: float = Field(default=365.0, ge=0)
+    log_format: Literal["text", "json"] = "text"
+
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
 
@@ -80,3 +102,8 @@ class Settings(BaseSettings):
     @property
     def intent_model_dir(self) -> Path:
         return self.data_dir / "intent-model"
+
+    @property
+    def propensity_dir(self) -> Path:
+        """Where `shopassist journey train` saves the purchase-propensity model."""
+        return self.data_dir / "propensity"

@@ -146,7 +146,13 @@ class SlotExtractor:
             slots["quantity"] = quantity
         if brand := self._brand(lowered):
             slots["brand"] = brand
-        if category := self._category(lowered):
+        # Words already read as a color, material or brand do not name a category as well: "brown t-shirts"
+        # is t-shirts, "only Nike" keeps the category on screen.
+        rest = lowered
+        for value in (slots.get("color"), slots.get("material"), brand and brand.lower()):
+            if value:
+                rest = re.sub(rf"\b{re.escape(value)}\b", " ", rest)
+        if category := self._category(rest):
             slots["category"] = category
         if refs := self._references(lowered, context):
             slots["product_ref"] = refs
@@ -202,7 +208,8 @@ class SlotExtractor:
             if token in self._known_words or singular(token) in self._known_words or token in _STOP:
                 continue
             for word in vocabulary:
-                limit = 1 if len(word) <= 6 else 2
+                # Two edits only for long words: at 7 letters, two edits turn "choosing" into "cooling".
+                limit = 1 if len(word) <= 7 else 2
                 # Typos rarely change the first letter; requiring it keeps "like" from reading as "Nike".
                 if token[0] == word[0] and DamerauLevenshtein.distance(singular(token), word) <= limit:
                     yield word

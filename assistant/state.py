@@ -74,6 +74,7 @@ class Context:
     last_act: str = "none"
     has_results: bool = False
     has_cart: bool = False
+    last_query: str = ""  # the search a refinement refines, also when it found nothing
     shown: tuple[ProductRecord, ...] = ()
     focus: tuple[ProductRecord, ...] = ()
 

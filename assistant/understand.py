@@ -43,8 +43,9 @@ class Understand:
         if context.stage == Stage.CHECKOUT and ("address" in slots or "payment_method" in slots):
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
         intent, confidence = self.classifier.predict([text], [context])[0]
-        if intent == Intent.REFINE_SEARCH and not context.has_results:
-            # Nothing is on screen to refine: the shopper is searching.
+        if intent == Intent.REFINE_SEARCH and not (context.has_results or context.last_query):
+            # No search to refine: the shopper is searching. After a search that found nothing, "sort by
+            # price" or "in blue" still refines it (searching for the words "sort by price" finds nothing).
             intent = Intent.SEARCH_PRODUCTS
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
             chosen = self.llm.classify(

@@ -31,7 +31,7 @@ RESULTS = Path(__file__).parent / "results"
 def held_out_quality(assistant) -> dict:
     held_out = [example for example in load_examples() if example.held_out]
     rng = np.random.default_rng(7)
-    contexts = [example.context or random_context(rng) for example in held_out]
+    contexts = [example.context or random_context(rng, example.intent) for example in held_out]
     predicted = assistant.understand.classifier.predict([example.text for example in held_out], contexts)
     correct = np.array(
         [intent == example.intent for (intent, _), example in zip(predicted, held_out, strict=True)]

@@ -46,7 +46,9 @@ class Conversation(Base):
     __tablename__ = "conversations"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # SHA-256 of the shopper's bearer token (assistant/tokens.py); "" once forgotten, which no token matches.
     token_hash: Mapped[str] = mapped_column(String(128), default="")
+    token_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     stage: Mapped[str] = mapped_column(String(32), default="entry", index=True)
     journey: Mapped[int] = mapped_column(Integer, default=1)
     turns: Mapped[int] = mapped_column(Integer, default=0)
@@ -56,6 +58,8 @@ class Conversation(Base):
     # The agent who has taken the conversation over; while set, the assistant stays silent (assistant/takeover.py).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When `shopassist privacy forget` or the retention sweep erased the shopper's data (assistant/privacy.py).
+    forgotten_at: Mapped[datetime | None] = mapped_column(default=None)
     # The last shopper activity: the abandonment sweep compares it with the timeout.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -110,6 +114,8 @@ class Message(Base):
     slots: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     product_ids: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     latency_ms: Mapped[float | None] = mapped_column(default=None)
+    # The shopper's rating of an assistant reply: "up", "down" or None (assistant/feedback.py).
+    feedback: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -36,6 +36,10 @@ EVENT_KINDS = (
     "resumed",
     "nudge_shown",
     "nudge_outcome",
+    # A generated reply replaced by its template draft: `backend` and `problems` (ungrounded statements) or
+    # `error` (the backend failed).
+    "ungrounded_reply",
+    "llm_fallback",
 )
 NUDGE_OUTCOMES = ("accepted", "declined", "ignored")
 

@@ -52,8 +52,8 @@ STALLED = {Action.GREET, Action.THANK, Action.SHOW_CART, Action.POLICY, Action.C
 # Where a reply does something else than a hesitation asks for, similar cheaper products answer it instead.
 HESITATION_FALLBACK = {Action.DECLINE, Action.CLARIFY, Action.OUT_OF_SCOPE, Action.COMPLAINT}
 MATCH_DEPTH = 60
-# Neighbours looked at for cheaper similar products: enough that a few of them cost less.
-SIMILAR_DEPTH = 20
+# Neighbours looked at for cheaper similar products: enough that a few of the same category cost less.
+SIMILAR_DEPTH = 40
 # A nudge's outcome is known within this many turns after it; a "no" answers only the previous reply's nudge.
 WINDOW = 2
 STAGE_SUGGESTIONS = {
@@ -64,6 +64,11 @@ STAGE_SUGGESTIONS = {
     Stage.POST_PURCHASE: ["Talk to a person", "Keep shopping"],
 }
 BROWSING_SUGGESTIONS = ["Show my cart", "Show me something else"]
+# Quick replies that give one missing checkout detail (`CheckoutDetails.missing` names them).
+DETAIL_SUGGESTIONS = {
+    "shipping address": ("Ship to 12 Main Street, Springfield",),
+    "payment method": ("Pay with card ending 4242", "Cash on delivery"),
+}
 NO_SUGGESTIONS = {Action.GOODBYE, Action.HANDOFF}
 
 
@@ -234,30 +239,59 @@ class Guidance:
                 product_ids=shown,
             )
         if decision.action in HESITATION_FALLBACK:
-            return self._similar_cheaper(outcome, state)
+            around = [
+                self.catalog.by_id[pid] for pid in state.focus or state.shown if pid in self.catalog.by_id
+            ]
+            return self._similar_cheaper(around, outcome, state)
+        if decision.action == Action.SEARCH and not outcome.products:
+            return self._cheapest_instead(decision, outcome, state)
         return None
 
-    def _similar_cheaper(self, outcome: Outcome, state: DialogueState) -> Guide | None:
-        """Products like the one under discussion (else the cheapest on screen) that cost less, in stock."""
-        around = [self.catalog.by_id[pid] for pid in state.focus or state.shown if pid in self.catalog.by_id]
+    def _cheapest_instead(self, decision: Decision, outcome: Outcome, state: DialogueState) -> Guide | None:
+        """ "Cheaper" below the cheapest match finds nothing: similar products of the same category that cost
+        less, else the least expensive matches — the hesitation gets an answer rather than a dead end."""
+        kept = {
+            key: decision.slots[key] for key in FILTER_SLOTS if key in decision.slots and key != "max_price"
+        }
+        cheapest = self.search.run(
+            decision.query, SearchFilters(**kept), self.settings.results_per_reply, "price_asc"
+        )[:3]
+        if not cheapest:
+            return None
+        return self._similar_cheaper(cheapest[:1], outcome, state) or self._offer_cheaper(
+            cheapest, "Nothing costs less than that; these are the least expensive I have:", outcome, state
+        )
+
+    def _similar_cheaper(
+        self, around: list[ProductRecord], outcome: Outcome, state: DialogueState
+    ) -> Guide | None:
+        """Products like the cheapest of `around`, of its category, that cost less than it, in stock."""
         if not around:
             return None
         reference = min(around, key=lambda product: product.price)
+        # Of its category: a cheaper toy is no answer to "too expensive" about a dumbbell set.
         cheaper = [
             product
             for product in self.related.similar(reference.id, k=SIMILAR_DEPTH)
-            if product.price < reference.price and product.in_stock
+            if product.price < reference.price and product.in_stock and product.category == reference.category
         ][:3]
         if not cheaper:
             return None
-        outcome.products = cheaper
-        state.shown, state.focus, state.offer = [product.id for product in cheaper], [], None
-        lines = "\n".join(product_line(i, product) for i, product in enumerate(cheaper, start=1))
         price = money(reference.price, reference.currency)
+        heading = f"Here are similar options for less than {reference.title} ({price}):"
+        return self._offer_cheaper(cheaper, heading, outcome, state)
+
+    @staticmethod
+    def _offer_cheaper(
+        products: list[ProductRecord], heading: str, outcome: Outcome, state: DialogueState
+    ) -> Guide:
+        """The reply becomes `heading` over these products, which the shopper can then point at."""
+        outcome.products = products
+        state.shown, state.focus, state.offer = [product.id for product in products], [], None
+        lines = "\n".join(product_line(i, product) for i, product in enumerate(products, start=1))
         return Guide(
             kind=CHEAPER,
-            step=f"Here are similar options for less than {reference.title} ({price}):\n{lines}\n"
-            "Want details on one of them?",
+            step=f"{heading}\n{lines}\nWant details on one of them?",
             suggestions=(
                 "Tell me about the first one",
                 "Add the first one to my cart",
@@ -340,11 +374,9 @@ class Guidance:
             return Guide(
                 kind=CHECKOUT_REMINDER,
                 step=f"To finish your order I still need your {' and '.join(missing)}.",
-                suggestions=(
-                    "Ship to 12 Main Street, Springfield",
-                    "Pay with card ending 4242",
-                    "Cash on delivery",
-                ),
+                # Quick replies for what is missing only: an address chip when only the payment is missing
+                # would take the shopper back a step.
+                suggestions=tuple(chip for detail in missing for chip in DETAIL_SUGGESTIONS[detail]),
                 act="ask_checkout_details",
             )
         return Guide(

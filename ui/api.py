@@ -1,7 +1,9 @@
 """The REST API of `shared/spec/interfaces.md`, under /api/v1: thin handlers over the assistant.
 
-A conversation is readable and writable only with its own bearer token. Besides the spec's endpoints, the
-conversation's events stream pushes the messages the shopper receives (the assistant's, an agent's, notices).
+A conversation is readable and writable only with its own bearer token, until the token expires
+(`token_ttl_hours`). Besides the spec's endpoints, the conversation's events stream pushes the messages the
+shopper receives (the assistant's, an agent's, notices). Starting conversations and sending messages are rate
+limited per client IP and per conversation (a 429 with Retry-After), in this process (assistant/rate_limits.py).
 """
 
 from __future__ import annotations
@@ -17,12 +19,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from assistant.pipeline import Assistant, InvalidMessage, UnknownConversation
+from assistant.rate_limits import SlidingWindowLimiter, whole_seconds
+from assistant.settings import Settings
 from assistant.state import TurnResult
+from assistant.tokens import TokenCheck
 from assistant.transcripts import conversation_view, messages_after
 
 # How often the events stream looks for new messages, and how long a browser waits before reconnecting.
 EVENTS_POLL_SECONDS = 0.5
 EVENTS_RETRY_MS = 1000
+# The largest message id a database stores (a signed 64-bit integer): a bigger `after` is refused up front, since
+# PostgreSQL would fail on it mid-stream.
+MAX_MESSAGE_ID = 2**63 - 1
 
 router = APIRouter(prefix="/api/v1")
 bearer = HTTPBearer(auto_error=False)
@@ -37,11 +45,25 @@ class MessageIn(BaseModel):
     text: str
 
 
+class ApiLimits:
+    """The API's rate limits, one set per app: requests that start conversations or send messages per client
+    IP, and messages per conversation, each per minute."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.per_ip = SlidingWindowLimiter(settings.requests_per_minute_per_ip, 60)
+        self.per_conversation = SlidingWindowLimiter(settings.messages_per_minute_per_conversation, 60)
+
+
 def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 
 
+def get_limits(request: Request) -> ApiLimits:
+    return request.app.state.api_limits
+
+
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+LimitsDep = Annotated[ApiLimits, Depends(get_limits)]
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
@@ -52,22 +74,56 @@ def authorize(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "a bearer token is required", {"WWW-Authenticate": "Bearer"}
         )
+    check = assistant.check_token(conversation_id, credentials.credentials)
+    if check is TokenCheck.EXPIRED:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "this token has expired; start a new conversation",
+            {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
     # Unknown conversation and wrong token answer alike, so a token cannot probe for other conversations.
-    if not assistant.token_matches(conversation_id, credentials.credentials):
+    if check is not TokenCheck.VALID:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this token does not give access to that conversation")
 
 
+def within_limit(limiter: SlidingWindowLimiter, key: str, what: str) -> None:
+    """Counts one request for `key`; a 429 naming the limit and the wait when it is over its limit."""
+    wait = limiter.hit(key)
+    if wait is not None:
+        seconds = whole_seconds(wait)
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many {what}: at most {limiter.limit} a minute; try again in {seconds} seconds",
+            {"Retry-After": str(seconds)},
+        )
+
+
+def client_ip(request: Request) -> str:
+    # Behind a proxy this is the proxy's address unless uvicorn trusts its X-Forwarded-For (see the README).
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/conversations", status_code=status.HTTP_201_CREATED)
-def create_conversation(assistant: AssistantDep) -> NewConversation:
+def create_conversation(request: Request, assistant: AssistantDep, limits: LimitsDep) -> NewConversation:
+    within_limit(limits.per_ip, client_ip(request), "requests from this address")
     conversation_id, token = assistant.start_conversation()
     return NewConversation(conversation_id=conversation_id, token=token)
 
 
 @router.post("/conversations/{conversation_id}/messages")
 def send_message(
-    conversation_id: str, message: MessageIn, assistant: AssistantDep, credentials: CredentialsDep
+    conversation_id: str,
+    message: MessageIn,
+    request: Request,
+    assistant: AssistantDep,
+    limits: LimitsDep,
+    credentials: CredentialsDep,
 ) -> TurnResult:
+    """One shopper turn. Refused, and not stored: over a rate limit (429), a missing or expired token (401),
+    another conversation's token (403), an empty (422) or too long (413) message."""
+    within_limit(limits.per_ip, client_ip(request), "requests from this address")
     authorize(assistant, conversation_id, credentials)
+    within_limit(limits.per_conversation, conversation_id, "messages in this conversation")
     if len(message.text) > assistant.settings.max_message_chars:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
@@ -124,9 +180,11 @@ async def conversation_events(
     token: Annotated[
         str | None, Query(description="The bearer token, for EventSource (it sends no headers).")
     ] = None,
-    after: Annotated[int, Query(ge=0, description="Only messages with an id above this one.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_MESSAGE_ID, description="Only messages with an id above this one.")
+    ] = 0,
     wait: Annotated[float, Query(gt=0, le=60, description="Seconds before the stream closes.")] = 25.0,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_MESSAGE_ID)] = None,
 ) -> StreamingResponse:
     """Pushes the assistant's and agents' messages of this conversation as server-sent events (`id` is the
     message id, `data` the message as JSON). The stream closes after `wait` seconds; EventSource reconnects

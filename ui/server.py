@@ -7,11 +7,13 @@ import sys
 import uvicorn
 
 from assistant.bootstrap import build_assistant
+from assistant.log_format import configure_logging
 from assistant.settings import Settings
 from ui.app import create_app
 
 
 def serve(settings: Settings) -> None:
+    configure_logging(settings)
     app = create_app(build_assistant(settings))
     base = f"http://{settings.host}:{settings.port}"
     print(
@@ -22,4 +24,5 @@ def serve(settings: Settings) -> None:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # log_config=None: uvicorn's loggers keep the handler configure_logging set (format and redaction).
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", log_config=None)

@@ -104,6 +104,14 @@ def test_checkout_with_an_empty_cart_says_so(assistant):
     assert result.stage == "entry" and "empty" in result.reply.lower()
 
 
+def test_a_refinement_after_a_search_that_found_nothing_refines_it(assistant):
+    conversation_id, _token = assistant.start_conversation()
+    assert not assistant.handle(conversation_id, "running shoes under 5").products
+    result = assistant.handle(conversation_id, "ok, under 200 then")
+    assert result.intent == "refine_search" and result.products
+    assert all(product["price"] <= 200 for product in result.products)
+
+
 def test_every_shown_product_and_price_is_from_the_catalog(assistant):
     conversation_id, _token = assistant.start_conversation()
     for message in ("show me a grey sofa", "compare the first two", "show me headphones under 200"):

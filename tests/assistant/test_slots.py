@@ -68,6 +68,13 @@ def test_categories_from_the_catalog(slots):
     assert "category" not in slots.run("hello there")
     assert slots.run("a grey sofaa please")["category"] == "sofa"
     assert slots.run("cheap headphnes")["category"] == "headphone"
+    assert "category" not in slots.run("I need help choosing a gift for my dad")
+
+
+def test_a_color_or_brand_word_is_not_also_the_category(slots):
+    assert slots.run("show me brown t-shirts")["category"].startswith("t-shirt")
+    assert "category" not in slots.run("only brown ones")
+    assert "category" not in slots.run("only Nike")
 
 
 def test_references_to_shown_products(assistant, slots):

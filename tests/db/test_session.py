@@ -29,7 +29,7 @@ def test_migrations_create_every_table_on_sqlite(tmp_path):
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
 
 
 def test_foreign_keys_are_enforced(tmp_path):

@@ -145,3 +145,27 @@ def test_every_reply_but_goodbye_offers_two_to_four_suggestions(fresh_assistant)
         fresh_assistant, "hi", "show me mugs", "compare the first two", "what's the weather?"
     )
     assert all(2 <= len(turn.suggestions) <= 4 for turn in turns)
+
+
+def test_cheaper_than_the_cheapest_match_still_answers_with_the_least_expensive(fresh_assistant):
+    conversation_id, (_search, cheapest_first, hesitation) = converse(
+        fresh_assistant, "show me dumbbell sets", "cheapest first", "cheaper ones"
+    )
+    cheapest = cheapest_first.products[0]
+    assert hesitation.products, hesitation.reply  # not "I couldn't find anything"
+    # Cheaper ones of the same kind when there are any; else the least expensive, the cheapest first.
+    same_kind = all(p["category"] == cheapest["category"] for p in hesitation.products)
+    assert same_kind and (
+        all(p["price"] < cheapest["price"] for p in hesitation.products)
+        or hesitation.products[0]["id"] == cheapest["id"]
+    )
+    assert (3, "nudge_shown", "cheaper_alternatives", "") in nudges(fresh_assistant, conversation_id)
+
+
+def test_a_checkout_reminder_offers_quick_replies_for_what_is_missing_only(fresh_assistant):
+    _id, turns = converse(
+        fresh_assistant, *TO_CHECKOUT[:3], "ship to 9 Pine Ave, Austin", "how much is shipping?"
+    )
+    assert "still need your payment method" in turns[-1].reply
+    assert turns[-1].suggestions[:2] == ["Pay with card ending 4242", "Cash on delivery"]
+    assert not any(s.startswith("Ship to") for s in turns[-1].suggestions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import threading
@@ -193,3 +194,17 @@ def test_the_console_needs_an_agent_login(assistant):
     right = client.post("/console/login", data={"username": agent.username, "password": "correct horse"})
     assert right.status_code == 200 and right.json()["success"] is True
     assert client.get("/console/config").status_code == 200
+
+
+def test_the_message_size_limit_is_a_setting(assistant) -> None:
+    # The same assistant with a smaller limit: the API reads the limit from the settings on each request.
+    limited = copy.copy(assistant)
+    limited.settings = assistant.settings.model_copy(update={"max_message_chars": 20})
+    client = TestClient(create_app(limited))
+    conversation_id, auth = start(client)
+    url = f"/api/v1/conversations/{conversation_id}/messages"
+    too_long = client.post(url, json={"text": "show me running shoes"}, headers=auth)
+    assert too_long.status_code == 413 and "20 characters" in too_long.json()["detail"]
+    assert client.post(url, json={"text": "hi"}, headers=auth).status_code == 200
+    messages = client.get(f"/api/v1/conversations/{conversation_id}", headers=auth).json()["messages"]
+    assert [m["text"] for m in messages if m["role"] == "shopper"] == ["hi"]

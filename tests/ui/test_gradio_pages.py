@@ -11,19 +11,16 @@ import pytest
 from assistant.agent_desk import AgentDesk
 from assistant.agents import create_agent
 from assistant.bootstrap import build_assistant
+from assistant.feedback import ratings
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from assistant.takeover import TakeoverError
-from ui.chat import (
-    build_chat,
-    new_from_team,
-    render_cart,
-    render_products,
-    restore,
-    send_message,
-    shown_message,
-)
-from ui.console import build_console, conversation_detail, conversation_table
+from retrieval.product import ProductRecord
+from ui.chat import build_chat
+from ui.chat_session import new_from_team, rate, restore, send_message, shown_message, streamed
+from ui.console import build_console
+from ui.console_panels import conversation_detail, conversation_table
+from ui.panels import render_cart, render_products
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +35,13 @@ def assistant(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="module")
 def shoes_turn(assistant: Assistant):
-    return send_message(assistant, None, [], "show me running shoes under 100")
+    return send_message(assistant, None, [], [], "show me running shoes under 100")
 
 
-def product(**fields) -> dict:
-    return {"id": "sku-1", "title": "Trail runner", "price": 89.0, "currency": "USD", "position": 1} | fields
+def product(**fields) -> ProductRecord:
+    return ProductRecord(
+        **({"id": "sku-1", "title": "Trail runner", "price": 89.0, "currency": "USD"} | fields)
+    )
 
 
 def test_first_message_starts_a_conversation_and_shows_cards(assistant: Assistant, shoes_turn) -> None:
@@ -50,15 +49,17 @@ def test_first_message_starts_a_conversation_and_shows_cards(assistant: Assistan
     assert shoes_turn.conversation_id == result.conversation_id
     assert [message["role"] for message in shoes_turn.history] == ["user", "assistant"]
     assert result.products
-    cards = render_products(result.products)
+    cards = render_products([assistant.catalog.by_id[shown["id"]] for shown in result.products])
     for shown in result.products:
         assert escape(shown["title"]) in cards
         assert shown["price"] <= 100
 
 
 def test_later_messages_continue_the_conversation(assistant: Assistant) -> None:
-    first = send_message(assistant, None, [], "hi")
-    second = send_message(assistant, first.conversation_id, first.history, "show me a backpack")
+    first = send_message(assistant, None, [], [], "hi")
+    second = send_message(
+        assistant, first.conversation_id, first.history, first.reply_ids, "show me a backpack"
+    )
     assert second.conversation_id == first.conversation_id
     assert second.result.turn == 2
     assert len(second.history) == 4
@@ -66,7 +67,7 @@ def test_later_messages_continue_the_conversation(assistant: Assistant) -> None:
 
 def test_invalid_message_gets_an_apology_not_an_error(assistant: Assistant) -> None:
     too_long = "a" * (assistant.settings.max_message_chars + 1)
-    turn = send_message(assistant, None, [], too_long)
+    turn = send_message(assistant, None, [], [], too_long)
     assert turn.result is None
     assert turn.conversation_id is None  # a rejected first message starts no conversation
     assert turn.history[-1]["role"] == "assistant"
@@ -74,11 +75,11 @@ def test_invalid_message_gets_an_apology_not_an_error(assistant: Assistant) -> N
 
 
 def test_empty_message_is_ignored(assistant: Assistant) -> None:
-    assert send_message(assistant, None, [], "   ") == ([], None, None, None)
+    assert send_message(assistant, None, [], [], "   ") == ([], [], None, None, None)
 
 
 def test_shopper_text_is_escaped_in_the_chat(assistant: Assistant) -> None:
-    turn = send_message(assistant, None, [], "<img src=x onerror=alert(1)> shoes")
+    turn = send_message(assistant, None, [], [], "<img src=x onerror=alert(1)> shoes")
     assert "<img" not in turn.history[0]["content"]
     assert "&lt;img" in turn.history[0]["content"]
 
@@ -134,7 +135,7 @@ def test_cart_shows_lines_quantities_and_total() -> None:
 
 @pytest.fixture(scope="module")
 def desk(assistant: Assistant) -> AgentDesk:
-    return AgentDesk(assistant.db)
+    return AgentDesk(assistant.db, assistant.catalog, assistant.settings.propensity_dir)
 
 
 @pytest.fixture(scope="module")
@@ -160,11 +161,11 @@ def test_console_transcript_shows_both_messages(desk: AgentDesk, shoes_turn) -> 
     assert "Shopper" in html and "Assistant" in html
     assert "show me running shoes under 100" in html
     assert "Browsing" in html
-    assert "Your cart is empty" in html
+    assert "Your cart is empty" in conversation_detail(desk, shoes_turn.conversation_id, "USD")[1]
 
 
 def test_console_transcript_escapes_messages(assistant: Assistant, desk: AgentDesk) -> None:
-    turn = send_message(assistant, None, [], "<script>alert(1)</script>")
+    turn = send_message(assistant, None, [], [], "<script>alert(1)</script>")
     html = detail(desk, turn.conversation_id)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
@@ -176,7 +177,7 @@ def test_console_without_a_selection_or_with_an_unknown_id(desk: AgentDesk) -> N
 
 
 def test_waiting_conversations_come_first(assistant: Assistant, desk: AgentDesk) -> None:
-    turn = send_message(assistant, None, [], "I want to talk to a person")
+    turn = send_message(assistant, None, [], [], "I want to talk to a person")
     assert turn.result.handoff
     table = conversation_table(desk, "USD")
     assert table.iloc[0]["Conversation"] == turn.conversation_id
@@ -186,10 +187,11 @@ def test_waiting_conversations_come_first(assistant: Assistant, desk: AgentDesk)
 def test_takeover_from_the_console_reaches_the_chat(
     assistant: Assistant, desk: AgentDesk, agent: str
 ) -> None:
-    turn = send_message(assistant, None, [], "I need help with sizes")
+    turn = send_message(assistant, None, [], [], "I need help with sizes")
     kept = {"conversation_id": turn.conversation_id, "token": turn.token}
-    restored_id, history, last_id, _view = restore(assistant, kept)
-    assert restored_id == turn.conversation_id and len(history) == len(turn.history)
+    restored = restore(assistant, kept)
+    history, last_id = restored.history, restored.last_id
+    assert restored.conversation_id == turn.conversation_id and len(history) == len(turn.history)
 
     desk.take_over(turn.conversation_id, agent)
     desk.send(turn.conversation_id, agent, "Hi, I'm Ana <b>from the team</b>")
@@ -199,28 +201,30 @@ def test_takeover_from_the_console_reaches_the_chat(
     assert shown.startswith("**Our team:**") and "&lt;b&gt;" in shown
     assert "An agent is answering" in detail(desk, turn.conversation_id)
 
-    during = send_message(assistant, turn.conversation_id, history, "size 10 please")
+    during = send_message(assistant, turn.conversation_id, history, restored.reply_ids, "size 10 please")
     assert during.result.reply == "" and during.result.handoff
     assert during.history[-1] == {"role": "user", "content": "size 10 please"}  # no empty assistant bubble
 
     desk.note(turn.conversation_id, agent, "VIP <shopper>")
-    notes = conversation_detail(desk, turn.conversation_id, "USD")[1]
+    notes = conversation_detail(desk, turn.conversation_id, "USD")[3]
     assert "VIP &lt;shopper&gt;" in notes and "ana" in notes
     desk.hand_back(turn.conversation_id, agent)
-    after = send_message(assistant, turn.conversation_id, during.history, "show me a backpack")
+    after = send_message(
+        assistant, turn.conversation_id, during.history, during.reply_ids, "show me a backpack"
+    )
     assert after.result.reply and not after.result.handoff
 
 
 def test_a_forged_or_missing_browser_state_restores_nothing(assistant: Assistant, shoes_turn) -> None:
-    assert restore(assistant, {}) == (None, [], 0, None)
+    assert restore(assistant, {}).view is None
     forged = {"conversation_id": shoes_turn.conversation_id, "token": "forged"}
-    assert restore(assistant, forged) == (None, [], 0, None)
+    assert restore(assistant, forged).conversation_id is None
 
 
 def test_agent_actions_need_a_taken_over_conversation(
     assistant: Assistant, desk: AgentDesk, agent: str
 ) -> None:
-    turn = send_message(assistant, None, [], "hi")
+    turn = send_message(assistant, None, [], [], "hi")
     with pytest.raises(TakeoverError, match="take the conversation over"):
         desk.send(turn.conversation_id, agent, "hello")
     with pytest.raises(TakeoverError, match="no conversation"):
@@ -229,6 +233,24 @@ def test_agent_actions_need_a_taken_over_conversation(
         desk.note(turn.conversation_id, agent, "   ")
 
 
-def test_pages_build(assistant: Assistant) -> None:
+def test_pages_build(assistant: Assistant, desk: AgentDesk) -> None:
     assert isinstance(build_chat(assistant), gr.Blocks)
-    assert isinstance(build_console(assistant), gr.Blocks)
+    assert isinstance(build_console(assistant, desk), gr.Blocks)
+
+
+def test_a_reply_streams_in_pieces_ending_with_the_whole() -> None:
+    history = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": " ".join(["word"] * 40)}]
+    pieces = list(streamed(history))
+    assert 1 < len(pieces) <= 13
+    assert pieces[-1] == history
+    assert all(len(piece[-1]["content"]) < len(history[-1]["content"]) for piece in pieces[:-1])
+
+
+def test_a_thumb_rates_only_a_reply_of_its_own_conversation(assistant: Assistant, shoes_turn) -> None:
+    reply_at = shoes_turn.reply_ids.index(next(i for i in shoes_turn.reply_ids if i is not None))
+    assert rate(assistant, shoes_turn.conversation_id, shoes_turn.reply_ids, reply_at, False)
+    assert not rate(assistant, shoes_turn.conversation_id, shoes_turn.reply_ids, 0, True)  # the shopper's own
+    other = send_message(assistant, None, [], [], "hi")
+    assert not rate(assistant, other.conversation_id, shoes_turn.reply_ids, reply_at, True)  # not theirs
+    with assistant.db.transaction() as session:
+        assert ratings(session, shoes_turn.conversation_id) == {shoes_turn.reply_ids[reply_at]: "down"}

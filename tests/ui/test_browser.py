@@ -1,0 +1,280 @@
+"""The shopper widget, the chat and the agent console in a real browser: Debian's Chromium driven by Playwright
+against a real `shopassist demo` server process on its own SQLite database.
+
+Screenshots go to test-artifacts/ (kept out of git): look at them after a change to the pages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from assistant.agents import DEMO_AGENT
+from assistant.pipeline import Assistant
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+# A turn on a busy two-core machine can take seconds; the chat's agent poll adds up to two more.
+TIMEOUT_MS = 30_000
+PHONE = {"width": 390, "height": 844}
+expect.set_options(timeout=TIMEOUT_MS)
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data directory."""
+    return tmp_path_factory.mktemp("browser-home")
+
+
+@pytest.fixture(scope="module")
+def server(assistant: Assistant, home: Path) -> Iterator[str]:
+    """`shopassist demo` in its own process and data directory, with the session's index and intent model
+    copied in so that nothing is rebuilt; the base URL."""
+    shutil.copytree(assistant.settings.index_dir, home / "index")
+    shutil.copytree(assistant.settings.intent_model_dir, home / "intent-model")
+    port = free_port()
+    log = (home / "server.log").open("w")
+    command = [sys.executable, "-m", "assistant", "demo", "--data-dir", str(home), "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited: {(home / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the server did not answer /healthz within 180 s")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # open event streams and timers can keep uvicorn waiting
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def database(server: str, home: Path) -> Path:
+    """The server's SQLite file, for checking what the pages stored."""
+    return home / "shopassist.db"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        # --no-sandbox: the tests may run as root in a container, where Chromium's sandbox cannot start.
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def new_page(browser: Browser, viewport: dict) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    return context, page
+
+
+def say(chat, text: str) -> None:
+    box = chat.get_by_placeholder("Type a message…")
+    box.fill(text)
+    box.press("Enter")
+
+
+@pytest.fixture(scope="module")
+def shopper(browser: Browser, server: str) -> Iterator[Page]:
+    """A shopper on the demo store with the widget, desktop-sized; one page for the whole module, so the
+    scenarios continue one conversation."""
+    context, page = new_page(browser, DESKTOP)
+    page.goto(f"{server}/store")
+    yield page
+    context.close()
+
+
+def widget_chat(page: Page):
+    return page.frame_locator("#shopassist-widget iframe")
+
+
+def test_a_shopper_finds_adds_and_buys_through_the_store_widget(shopper: Page, database: Path) -> None:
+    page = shopper
+    expect(page.locator("#shopassist-widget .greeting")).to_have_text("Hi! Need help finding something?")
+    page.locator("#shopassist-widget button.button").click()
+    chat = widget_chat(page)
+    say(chat, "show me running shoes under 100")
+    cards = chat.locator("#cards .card")
+    expect(cards.first).to_be_visible()
+    assert cards.count() >= 2
+    expect(chat.locator("#stage")).to_contain_text("Browsing")
+    first_title = cards.first.locator(".title").inner_text()
+
+    cards.first.get_by_role("button", name="Add to cart").click()
+    expect(chat.locator("#cart")).to_contain_text(first_title)
+    expect(chat.locator("#cart")).to_contain_text("Total")
+    expect(chat.locator("#stage")).to_contain_text("Cart")
+
+    chat.locator("#checkout").click()
+    form = chat.locator("#checkout-form").first  # Gradio puts a group's id on two nested elements
+    expect(form).to_be_visible()
+    form.get_by_label("Shipping address").fill("12 Main Street, Springfield")
+    form.get_by_label("Card number, last 4 digits").fill("4242")
+    form.get_by_role("button", name="Review order").click()
+    chat.locator("#place-order").click()
+    expect(chat.locator("#stage")).to_contain_text("Purchased")
+    expect(chat.get_by_text("is placed").last).to_be_visible()
+    chat.locator("#chat").scroll_into_view_if_needed()  # the clicks scrolled the chat's panels into view
+    page.screenshot(path=ARTIFACTS / "widget-store.png")
+
+    # The checkout form went through the conversation: the order is in the database with the form's details.
+    with sqlite3.connect(database) as connection:
+        address, payment = connection.execute(
+            "SELECT shipping_address, payment_method FROM orders ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert (address, payment) == ("12 Main Street, Springfield", "card ending 4242")
+
+
+def test_thumbs_are_stored_per_reply(shopper: Page, database: Path) -> None:
+    chat = widget_chat(shopper)
+    chat.get_by_role("button", name="Like", exact=True).last.click()  # on the order confirmation
+    deadline = time.monotonic() + 10
+    rated = []
+    while time.monotonic() < deadline and not rated:
+        with sqlite3.connect(database) as connection:
+            rated = connection.execute(
+                "SELECT text, feedback FROM messages WHERE feedback IS NOT NULL"
+            ).fetchall()
+        time.sleep(0.2)
+    assert len(rated) == 1 and rated[0][1] == "up" and "is placed" in rated[0][0]
+
+
+def test_the_widget_keeps_the_conversation_across_page_loads(shopper: Page) -> None:
+    shopper.reload()
+    # Open before: it opens again by itself, with the conversation and its panels restored.
+    chat = widget_chat(shopper)
+    expect(chat.get_by_text("is placed").last).to_be_visible()
+    expect(chat.locator("#stage")).to_contain_text("Purchased")
+    expect(chat.get_by_text("show me running shoes under 100", exact=True)).to_be_visible()
+
+
+def test_an_agent_sees_the_purchase_and_takes_over_another_conversation(
+    browser: Browser, server: str, shopper: Page
+) -> None:
+    agent_context, console = new_page(browser, DESKTOP)
+    console.goto(f"{server}/console/")
+    console.get_by_label("username").fill(DEMO_AGENT[0])
+    console.get_by_label("password").fill(DEMO_AGENT[1])
+    console.get_by_role("button", name="Login").click()
+    table = console.locator("#conversations")
+    # Gradio's table keeps hidden copies of its cells: only the visible ones count.
+    expect(table.get_by_text("purchased").filter(visible=True).first).to_be_visible()
+
+    # A second shopper, on a phone, asks for a person: their conversation is listed first, waiting.
+    phone_context, phone = new_page(browser, PHONE)
+    phone.goto(f"{server}/")
+    question = "I need help choosing a gift for my dad"
+    say(phone, question)
+    expect(phone.locator('[data-testid="bot"]').first).to_be_visible()
+    phone.locator("#talk-to-a-person").click()
+    expect(phone.locator("#stage")).to_contain_text("A person from our team will join")
+
+    # The list refreshes by itself: the waiting conversation shows up first.
+    waiting = table.get_by_text("⚑ waiting").filter(visible=True).first
+    expect(waiting).to_be_visible()
+    waiting.click()
+    expect(console.locator("#transcript")).to_contain_text(question)
+    console.get_by_role("button", name="Take over").click()
+    expect(console.locator("#transcript")).to_contain_text("An agent is answering")
+    console.locator("#agent-message textarea").fill("Hi, I'm Dana from the store. What does your dad like?")
+    console.get_by_role("button", name="Send", exact=True).click()
+    expect(console.locator("#transcript")).to_contain_text("I'm Dana from the store")
+
+    expect(phone.get_by_text("I'm Dana from the store")).to_be_visible()
+    expect(phone.locator("#stage")).to_contain_text("A person is answering you")
+    phone.screenshot(path=ARTIFACTS / "chat-phone.png")
+    console.screenshot(path=ARTIFACTS / "console.png", full_page=True)
+
+    console.get_by_role("tab", name="Journey").click()
+    expect(
+        console.get_by_text("asked for a person").or_(console.get_by_text("searched")).first
+    ).to_be_visible()
+    console.get_by_role("tab", name="Analytics").click()
+    expect(console.get_by_text("Searches that found nothing")).to_be_visible()
+    expect(console.get_by_text("journeys (all time)")).to_contain_text("purchased")
+    charts = console.locator("img").filter(visible=True)
+    expect(charts).to_have_count(2)  # the funnel and the journey map
+    console.screenshot(path=ARTIFACTS / "console-analytics.png", full_page=True)
+    phone_context.close()
+    agent_context.close()
+
+
+@pytest.fixture
+def other_shop(server: str) -> Iterator[str]:
+    """Another shop's page, served by its own little web server (another origin), embedding the widget with
+    its own colour, greeting and side: one script tag is all it takes."""
+    page = (
+        f'<!doctype html><html><body><h1>Another shop</h1><script src="{server}/widget.js" '
+        'data-color="#ff0000" data-greeting="Hola! Can I help?" data-position="left"></script></body></html>'
+    ).encode()
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *_args) -> None:  # quiet: pytest shows what matters
+            pass
+
+    shop = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    thread = threading.Thread(target=shop.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{shop.server_address[1]}/"
+    shop.shutdown()
+
+
+def test_the_widget_takes_its_colors_greeting_and_side_from_data_attributes(
+    browser: Browser, server: str, other_shop: str
+) -> None:
+    context, page = new_page(browser, DESKTOP)
+    page.goto(other_shop)
+    widget = page.locator("#shopassist-widget")
+    expect(widget.locator(".greeting")).to_have_text("Hola! Can I help?")
+    button = widget.locator("button.button")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(255, 0, 0)"
+    assert button.bounding_box()["x"] < DESKTOP["width"] / 2  # on the left
+    button.click()
+    expect(widget.locator("iframe")).to_have_attribute("src", f"{server}/")
+    expect(widget_chat(page).get_by_placeholder("Type a message…")).to_be_visible()
+    context.close()
