@@ -1,0 +1,193 @@
+"""Benchmark: end-to-end turn latency and throughput on the demo catalog with template replies.
+
+Prints and writes JSON (bench/results/turns.json):
+- in-process: `Assistant.handle` per turn (median, p95, p99) over scripted shopping journeys, one after another;
+- over HTTP: a real `shopassist serve` process, with 1, 8 and 32 concurrent shoppers each replaying the script
+  through the REST API (`POST /conversations`, `POST …/messages`): turn latency as the client sees it and
+  turns per second.
+
+    .venv/bin/python -m bench.turns [--db URL] [--concurrency 1 8 32] [--journeys 20]
+
+The default database is SQLite in a temporary data directory; pass `--db postgresql+psycopg://…` for PostgreSQL
+(an empty database: the schema and the demo catalog are created in it). The tuned intent model is copied from
+`.cache/intent-model` when present, so nothing is retrained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from assistant.bootstrap import build_assistant
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).parent / "results"
+INTENT_MODEL_CACHE = ROOT / ".cache" / "intent-model"
+# One shopping journey: greet, search, refine, details, compare, add, cart, checkout details, confirm. Each
+# journey searches for its own product type and budget, so the embedding caches do not answer every turn.
+PRODUCT_TYPES = (
+    "running shoes", "sofa", "headphones", "backpack", "mugs", "t-shirts", "desk lamp", "yoga mat", "hoodie",
+    "water bottle", "sneakers", "office chair", "dumbbells", "rug", "blender", "jeans",
+)  # fmt: skip
+COLORS = ("blue", "black", "grey", "red", "white", "green")
+
+
+def script(journey: int) -> tuple[str, ...]:
+    product = PRODUCT_TYPES[journey % len(PRODUCT_TYPES)]
+    budget = 40 + 10 * (journey % 23)
+    return (
+        "hi",
+        f"show me {product} under {budget}",
+        f"only in {COLORS[journey % len(COLORS)]}",
+        "tell me about the first one",
+        "compare the first two",
+        "add the first one to my cart",
+        "what's in my cart?",
+        "checkout",
+        f"ship to {journey + 1} Main Street, Springfield, pay with card ending 4242",
+        "yes",
+    )
+
+
+def summary(latencies_ms: list[float]) -> dict:
+    values = np.array(latencies_ms)
+    return {
+        "turns": len(latencies_ms),
+        "median_ms": round(float(np.median(values)), 1),
+        "p95_ms": round(float(np.percentile(values, 95)), 1),
+        "p99_ms": round(float(np.percentile(values, 99)), 1),
+    }
+
+
+def in_process(settings: Settings, journeys: int) -> dict:
+    assistant = build_assistant(settings, log=lambda _message: None)
+    latencies = []
+    for journey in range(journeys):
+        conversation, _token = assistant.start_conversation()
+        for text in script(journey):
+            started = time.perf_counter()
+            assistant.handle(conversation, text)
+            latencies.append((time.perf_counter() - started) * 1000)
+    return summary(latencies)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def shopper(client: httpx.AsyncClient, journey: int, latencies: list[float], errors: list[int]) -> None:
+    started = time.perf_counter()
+    created = await client.post("/api/v1/conversations")
+    latencies.append((time.perf_counter() - started) * 1000)
+    body = created.json()
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    for text in script(journey):
+        started = time.perf_counter()
+        response = await client.post(
+            f"/api/v1/conversations/{body['conversation_id']}/messages", json={"text": text}, headers=headers
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        if response.status_code >= 400:
+            errors.append(response.status_code)
+
+
+async def over_http(base_url: str, concurrency: int, journeys_each: int) -> dict:
+    latencies: list[float] = []
+    errors: list[int] = []
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+
+        async def one_shopper(number: int) -> None:
+            for journey in range(journeys_each):
+                await shopper(client, number * journeys_each + journey, latencies, errors)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_shopper(number) for number in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "concurrency": concurrency,
+        **summary(latencies),
+        "turns_per_second": round(len(latencies) / elapsed, 1),
+        "errors": len(errors),
+    }
+
+
+def start_server(settings: Settings, port: int) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "SHOPASSIST_HOME": str(settings.data_dir),
+        "SHOPASSIST_DB": settings.database_url,
+        # The benchmark is one client address sending many messages: lift the per-IP and per-conversation limits.
+        "SHOPASSIST_REQUESTS_PER_MINUTE_PER_IP": "1000000",
+        "SHOPASSIST_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
+    }
+    command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("the server did not start within 5 minutes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--db", default=None, help="SQLAlchemy URL (default: SQLite in a temporary directory)"
+    )
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument(
+        "--journeys", type=int, default=20, help="in-process journeys; over HTTP, 64 per level"
+    )
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="shopassist-bench-turns-"))
+    if INTENT_MODEL_CACHE.is_dir():
+        shutil.copytree(INTENT_MODEL_CACHE, home / "intent-model")
+    settings = Settings(home=home, db=args.db, llm_backend="template")
+    database = "postgresql" if settings.database_url.startswith("postgresql") else "sqlite"
+
+    results = {
+        "database": database,
+        "turns_per_journey": len(script(0)),
+        "in_process": in_process(settings, args.journeys),
+    }
+    print(f"in-process ({database}): {results['in_process']}", flush=True)
+    port = free_port()
+    server = start_server(settings, port)
+    try:
+        results["http"] = []
+        for concurrency in args.concurrency:
+            # The same number of journeys at every level: 64 in all, split among the concurrent shoppers.
+            row = asyncio.run(over_http(f"http://127.0.0.1:{port}", concurrency, max(1, 64 // concurrency)))
+            results["http"].append(row)
+            print(f"http ({database}): {row}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"turns-{database}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
