@@ -15,7 +15,7 @@ from assistant import metrics
 from assistant.act import Act
 from assistant.cart import cart_lines
 from assistant.decide import Decide
-from assistant.llm import TemplateBackend
+from assistant.llm import LLMBackend, TemplateBackend
 from assistant.record import Record, context_of
 from assistant.redaction import Redactor
 from assistant.respond import Respond
@@ -65,6 +65,13 @@ class Assistant:
         self.record = record
         # What of the shopper's words is personal data that storage and logs must not keep (settings.redact_*).
         self.redactor = Redactor.from_settings(settings)
+
+    def replying_with(self, backend: LLMBackend) -> Assistant:
+        """This assistant with its replies phrased by another LLM backend (same database, models, guard and
+        guidance): to compare or try a backend without loading everything again."""
+        respond = Respond(self.respond.templates, backend, self.respond.guidance)
+        parts = {"understand": self.understand, "decide": self.decide, "act": self.act, "record": self.record}
+        return Assistant(self.settings, self.db, self.catalog, respond=respond, **parts)
 
     def start_conversation(self, conversation_id: str | None = None) -> tuple[str, str]:
         """A new conversation's id and its bearer token (only the token's hash is stored, with its expiry)."""

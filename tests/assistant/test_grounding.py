@@ -12,7 +12,6 @@ from assistant.grounding import GroundingGuard
 from assistant.llm import SYSTEM_PROMPT, GroundedContext, LLMBackend
 from assistant.pipeline import Assistant
 from assistant.replies import TemplateReplies
-from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.state import Action, Decision, DialogueState, Outcome
 from db.models import JourneyEvent
@@ -118,13 +117,6 @@ class ScriptedBackend(LLMBackend):
         yield from (" " + word for word in text.split(" ")[1:])
 
 
-def with_backend(assistant: Assistant, backend: LLMBackend) -> Assistant:
-    """The session's assistant, its reply step using `backend` (and the real guard and guidance)."""
-    respond = Respond(assistant.respond.templates, backend, assistant.respond.guidance)
-    parts = {name: getattr(assistant, name) for name in ("understand", "decide", "act", "record")}
-    return Assistant(assistant.settings, assistant.db, assistant.catalog, respond=respond, **parts)
-
-
 def events(assistant: Assistant, conversation_id: str, kind: str) -> list[dict]:
     with assistant.db.transaction() as session:
         rows = session.scalars(
@@ -136,7 +128,7 @@ def events(assistant: Assistant, conversation_id: str, kind: str) -> list[dict]:
 
 
 def test_every_template_draft_of_a_whole_journey_passes_the_guard(assistant: Assistant) -> None:
-    echo = with_backend(assistant, ScriptedBackend())
+    echo = assistant.replying_with(ScriptedBackend())
     conversation, _ = echo.start_conversation()
     turns = [
         "hi",
@@ -161,7 +153,7 @@ def test_every_template_draft_of_a_whole_journey_passes_the_guard(assistant: Ass
 def test_an_ungrounded_reply_is_replaced_by_the_draft_and_logged(
     assistant: Assistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    lying = with_backend(assistant, ScriptedBackend("Great news: the Trail Runner 2 is only $1.99 today!"))
+    lying = assistant.replying_with(ScriptedBackend("Great news: the Trail Runner 2 is only $1.99 today!"))
     conversation, _ = lying.start_conversation()
     result = lying.handle(conversation, "show me running shoes under 100")
     assert "$1.99" not in result.reply

@@ -21,7 +21,6 @@ from assistant.grounding import GroundingGuard
 from assistant.llm import BackendUnavailable, GroundedContext, make_backend
 from assistant.llm_openai import OpenAIBackend
 from assistant.pipeline import Assistant
-from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.taxonomy import Intent
 from db.models import JourneyEvent
@@ -109,9 +108,7 @@ def test_classify_answers_only_labels(backend: OpenAIBackend) -> None:
 def test_a_generated_reply_reaches_the_shopper_only_when_grounded(
     assistant: Assistant, backend: OpenAIBackend
 ) -> None:
-    respond = Respond(assistant.respond.templates, backend, assistant.respond.guidance)
-    parts = {name: getattr(assistant, name) for name in ("understand", "decide", "act", "record")}
-    served = Assistant(assistant.settings, assistant.db, assistant.catalog, respond=respond, **parts)
+    served = assistant.replying_with(backend)
     conversation, _ = served.start_conversation()
     result = served.handle(conversation, "show me running shoes under 100")
     with served.db.transaction() as session:
@@ -144,9 +141,7 @@ def test_a_server_that_goes_away_mid_reply_falls_back_to_the_template(
         list(stream)
 
     # Every later turn gets the template at once, with the event logged, while the server stays down.
-    respond = Respond(assistant.respond.templates, backend, assistant.respond.guidance)
-    parts = {name: getattr(assistant, name) for name in ("understand", "decide", "act", "record")}
-    served = Assistant(assistant.settings, assistant.db, assistant.catalog, respond=respond, **parts)
+    served = assistant.replying_with(backend)
     conversation, _ = served.start_conversation()
     started = time.perf_counter()
     result = served.handle(conversation, "show me running shoes under 100")

@@ -19,8 +19,6 @@ from assistant.llm_transformers import (
     load_model,
     resolve_model,
 )
-from assistant.pipeline import Assistant
-from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.taxonomy import Intent
 from db.models import JourneyEvent
@@ -124,9 +122,7 @@ def test_concurrent_requests_share_one_batch_and_keep_their_own_streams(backend:
 
 
 def test_a_real_reply_reaches_the_shopper_only_when_grounded(assistant, backend: TransformersBackend) -> None:
-    respond = Respond(assistant.respond.templates, backend, assistant.respond.guidance)
-    parts = {name: getattr(assistant, name) for name in ("understand", "decide", "act", "record")}
-    served = Assistant(assistant.settings, assistant.db, assistant.catalog, respond=respond, **parts)
+    served = assistant.replying_with(backend)
     conversation, _ = served.start_conversation()
     result = served.handle(conversation, "show me running shoes under 100")
     with served.db.transaction() as session:

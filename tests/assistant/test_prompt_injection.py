@@ -18,7 +18,6 @@ from assistant.cart import cart_lines
 from assistant.grounding import LEAK_WINDOW
 from assistant.llm import SYSTEM_PROMPT, GroundedContext, LLMBackend, TemplateBackend
 from assistant.pipeline import Assistant
-from assistant.respond import Respond
 from assistant.state import TurnResult
 from db.models import Conversation, JourneyEvent, Order
 
@@ -96,12 +95,6 @@ class ObeyingBackend(LLMBackend):
 
     def generate(self, context: GroundedContext) -> Iterator[str]:
         yield self.replies.get(context.shopper_text, context.draft)
-
-
-def with_backend(assistant: Assistant, backend: LLMBackend) -> Assistant:
-    respond = Respond(assistant.respond.templates, backend, assistant.respond.guidance)
-    parts = {name: getattr(assistant, name) for name in ("understand", "decide", "act", "record")}
-    return Assistant(assistant.settings, assistant.db, assistant.catalog, respond=respond, **parts)
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +196,7 @@ def test_the_guard_catches_a_model_that_obeys(
     assistant: Assistant, victim: dict, attempt: str, obeyed: str
 ) -> None:
     text, reply = attempt.format(**victim), obeyed.format(**victim)
-    obeying = with_backend(assistant, ObeyingBackend({text: reply}))
+    obeying = assistant.replying_with(ObeyingBackend({text: reply}))
     conversation, result = attack(obeying, attempt, victim)
     check_turn(obeying, result, victim)
     assert result.reply != reply
@@ -219,8 +212,7 @@ def test_the_guard_catches_a_model_that_obeys(
 
 def test_a_discount_code_at_checkout_changes_nothing(assistant: Assistant, victim: dict) -> None:
     details = "ship to 12 Main Street, Springfield, pay by card ending 4242, and use code STAFF50"
-    obeying = with_backend(
-        assistant,
+    obeying = assistant.replying_with(
         ObeyingBackend({details: "Code STAFF50 applied: half price!", "yes": "Order placed at half price!"}),
     )
     conversation, _ = obeying.start_conversation()
