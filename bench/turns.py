@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import numpy as np
 
 from assistant.bootstrap import build_assistant
 from assistant.settings import Settings
+from ui.server_process import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -84,12 +84,6 @@ def in_process(settings: Settings, journeys: int) -> dict:
     return summary(latencies)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def shopper(client: httpx.AsyncClient, journey: int, latencies: list[float], errors: list[int]) -> None:
     started = time.perf_counter()
     created = await client.post("/api/v1/conversations")
@@ -137,16 +131,11 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen:
         "SHOPASSIST_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
     }
     command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    server.kill()
-    raise RuntimeError("the server did not start within 5 minutes")
+    log = settings.data_dir / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    wait_until_serving(server, f"http://127.0.0.1:{port}/healthz", 300, log)
+    return server
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from assistant.bootstrap import build_assistant
 from assistant.pipeline import Assistant
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
 from retrieval.embeddings import Embedder
+from ui.server_process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -55,12 +55,6 @@ def shared_data() -> Path:
     return data
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL cluster from the installed server binaries, for the session."""
@@ -68,7 +62,7 @@ def postgres_url():
         pytest.skip(f"PostgreSQL server binaries are not installed at {PG_BIN}")
     # Not under pytest's private (0700, root-owned) temp tree: the cluster's user must reach it.
     directory = Path(tempfile.mkdtemp(prefix="shopassist-pg-"))
-    data, port = directory / "data", _free_port()
+    data, port = directory / "data", free_port()
     # initdb refuses to run as root; run the cluster as the postgres system user then.
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:

