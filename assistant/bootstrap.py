@@ -14,6 +14,7 @@ from assistant.intent_classifier import Example, IntentClassifier, load_examples
 from assistant.llm import make_backend
 from assistant.pipeline import Assistant
 from assistant.record import Record
+from assistant.redaction import Redactor
 from assistant.replies import TemplateReplies
 from assistant.respond import Respond
 from assistant.settings import Settings
@@ -118,5 +119,5 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
         decide=Decide(settings.intent_threshold),
         act=Act(catalog, search, settings),
         respond=Respond(TemplateReplies(settings), backend, guidance),
-        record=Record(StageMachine()),
+        record=Record(StageMachine(), Redactor.from_settings(settings)),
     )

@@ -17,7 +17,6 @@ from assistant.cart import cart_lines
 from assistant.decide import Decide
 from assistant.llm import LLMBackend, TemplateBackend
 from assistant.record import Record, context_of
-from assistant.redaction import Redactor
 from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.state import DialogueState, TurnResult
@@ -63,13 +62,17 @@ class Assistant:
         self.act = act
         self.respond = respond
         self.record = record
-        # What of the shopper's words is personal data that storage and logs must not keep (settings.redact_*).
-        self.redactor = Redactor.from_settings(settings)
 
     def replying_with(self, backend: LLMBackend) -> Assistant:
         """This assistant with its replies phrased by another LLM backend (same database, models, guard and
         guidance): to compare or try a backend without loading everything again."""
-        respond = Respond(self.respond.templates, backend, self.respond.guidance)
+        respond = Respond(
+            self.respond.templates,
+            backend,
+            self.respond.guidance,
+            self.respond.guard,
+            self.respond.product_qa,
+        )
         parts = {"understand": self.understand, "decide": self.decide, "act": self.act, "record": self.record}
         return Assistant(self.settings, self.db, self.catalog, respond=respond, **parts)
 
@@ -133,7 +136,7 @@ class Assistant:
             resumed_at = resume(session, conversation, self.record.stages)
             stage_before = conversation.stage
             if conversation.agent_id is not None:  # an agent has taken over: they answer, not the assistant
-                result = shopper_turn(session, conversation, self.redactor.redact(text), started)
+                result = shopper_turn(session, conversation, self.record.redactor.redact(text), started)
                 events, answered_by, backend = [], "agent", None
             else:
                 context = context_of(conversation, state, self.catalog, bool(cart))
@@ -143,9 +146,7 @@ class Assistant:
                 if resumed_at is not None:
                     outcome.facts["welcome_back"] = welcome_back(resumed_at, cart)
                 reply = self.respond.run(text, conversation.stage, decision, outcome, state, session)
-                result = self.record.run(
-                    session, conversation, understanding, outcome, reply, state, started, self.redactor
-                )
+                result = self.record.run(session, conversation, understanding, outcome, reply, state, started)
                 events, answered_by, backend = outcome.events, "assistant", self.llm_backend_name()
         # Counted once the turn has committed: a turn that fails to save is an error, not a turn.
         metrics.turn_recorded(result, stage_before, events, answered_by, backend)

@@ -25,8 +25,10 @@ ENGAGING_EVENTS = {"details_viewed", "comparison"}
 class Record:
     """Persists one turn inside the turn's transaction and builds its result."""
 
-    def __init__(self, stages: StageMachine) -> None:
+    def __init__(self, stages: StageMachine, redactor: Redactor) -> None:
         self.stages = stages
+        # What of the shopper's words is personal data that storage must not keep (settings.redact_*).
+        self.redactor = redactor
 
     def run(
         self,
@@ -37,7 +39,6 @@ class Record:
         reply: Reply,
         state: DialogueState,
         started: float,
-        redactor: Redactor,
     ) -> TurnResult:
         conversation.turns += 1
         turn = conversation.turns
@@ -53,17 +54,17 @@ class Record:
         # The turn that starts a new journey (a search after a purchase) belongs to the new journey, events included.
         conversation.journey = after.journey
         for kind, data in outcome.events:
-            record_event(session, conversation, turn, kind, redactor.redact_value(data))
+            record_event(session, conversation, turn, kind, self.redactor.redact_value(data))
         if after != before:
             conversation.stage = after.stage.value
             record_event(session, conversation, turn, "stage_change", {}, before.stage, after.stage)
 
         state.last_act = reply.act
-        conversation.state = redactor.redact_value(state.model_dump(mode="json"))
+        conversation.state = self.redactor.redact_value(state.model_dump(mode="json"))
         if outcome.order is not None:  # placed this turn, from details typed this turn: not yet redacted
             order = session.get(Order, int(outcome.order["id"]))
-            order.shipping_address = redactor.redact(order.shipping_address)
-            order.payment_method = redactor.redact(order.payment_method)
+            order.shipping_address = self.redactor.redact(order.shipping_address)
+            order.payment_method = self.redactor.redact(order.payment_method)
         conversation.updated_at = utcnow()
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         session.add(
@@ -71,10 +72,10 @@ class Record:
                 conversation_id=conversation.id,
                 turn=turn,
                 role="shopper",
-                text=redactor.redact(understanding.text),
+                text=self.redactor.redact(understanding.text),
                 intent=understanding.intent.value,
                 confidence=round(understanding.confidence, 4),
-                slots=redactor.redact_value(understanding.slots),
+                slots=self.redactor.redact_value(understanding.slots),
             )
         )
         session.add(
@@ -82,7 +83,7 @@ class Record:
                 conversation_id=conversation.id,
                 turn=turn,
                 role="assistant",
-                text=redactor.redact(reply.text),
+                text=self.redactor.redact(reply.text),
                 product_ids=[product.id for product in outcome.products],
                 latency_ms=latency_ms,
             )

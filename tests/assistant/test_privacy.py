@@ -20,6 +20,7 @@ from assistant.agents import create_agent
 from assistant.log_format import log_handler
 from assistant.pipeline import Assistant
 from assistant.privacy import RetentionSweep, UnknownConversation, forget_conversation
+from assistant.record import Record
 from assistant.redaction import Redactor
 from assistant.takeover import add_note
 from db.models import AgentNote, Cart, Conversation, JourneyEvent, Message, Order, utcnow
@@ -118,13 +119,10 @@ def test_the_turn_result_is_untouched_and_an_email_is_redacted_in_the_transcript
 
 
 def test_redaction_off_for_emails_stores_them(assistant) -> None:
-    parts = (assistant.understand, assistant.decide, assistant.act, assistant.respond, assistant.record)
-    keeping = Assistant(
-        assistant.settings.model_copy(update={"redact_emails": False}),
-        assistant.db,
-        assistant.catalog,
-        *parts,
-    )
+    settings = assistant.settings.model_copy(update={"redact_emails": False})
+    record = Record(assistant.record.stages, Redactor.from_settings(settings))
+    parts = (assistant.understand, assistant.decide, assistant.act, assistant.respond, record)
+    keeping = Assistant(settings, assistant.db, assistant.catalog, *parts)
     conversation_id, _token = keeping.start_conversation()
     keeping.handle(conversation_id, "email ana@example.com or call 555 123 4567")
     stored = stored_text(keeping, conversation_id)
