@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+from assistant.slots import ORDINALS
+
+# The ordinal words the slot extractor reads as positions ("the second one"), so a button says what it understands.
+POSITION_WORDS = {position: word for word, position in ORDINALS.items() if word.isalpha()}
 PAYMENT_METHODS = ("card", "paypal", "apple pay", "google pay", "cash on delivery")
 TALK_TO_A_PERSON = "I'd like to talk to a person"
 CHECKOUT = "Checkout"
@@ -23,9 +26,9 @@ class FormError(ValueError):
 
 
 def _ordinal(position: int) -> str:
-    if not 1 <= position <= len(ORDINALS):
-        raise ValueError(f"a card position is 1 to {len(ORDINALS)}")
-    return ORDINALS[position - 1]
+    if position not in POSITION_WORDS:
+        raise ValueError(f"a card position is 1 to {len(POSITION_WORDS)}")
+    return POSITION_WORDS[position]
 
 
 def details_request(position: int) -> str:
