@@ -48,12 +48,18 @@ class Act:
             profile=self._profile(conversation),
         )
         outcome.products = products
-        outcome.facts = {
-            "query": decision.query,
-            "filters": {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS},
-        }
+        filters = {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS}
+        outcome.facts = {"query": decision.query, "filters": filters}
         outcome.events.append(
-            ("search", {"query": decision.query, "slots": decision.slots, "results": len(products)})
+            (
+                "search",
+                {
+                    "query": decision.query,
+                    "slots": decision.slots,
+                    "filters": filters,
+                    "results": len(products),
+                },
+            )
         )
         state.last_query, state.last_slots = decision.query, dict(decision.slots)
         state.shown = [product.id for product in products]

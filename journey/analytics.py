@@ -183,12 +183,21 @@ def _median_minutes(timelines: dict[str, list[tuple[str, datetime]]]) -> dict[st
 
 def _zero_results(searches: list[JourneyEvent], top: int) -> list[tuple[str, int]]:
     """The most frequent searches that found nothing: what shoppers want and the catalog lacks."""
-    queries = Counter(
-        " ".join(str(event.data.get("query", "")).lower().split())
-        for event in searches
-        if event.data.get("results") == 0
-    )
+    queries = Counter(_search_words(event.data) for event in searches if event.data.get("results") == 0)
     return queries.most_common(top)
+
+
+def _search_words(data: dict[str, Any]) -> str:
+    """A search as the merchant reads it: its words, then the filters its words don't show. A refinement keeps
+    the first search's words ("mugs") and adds a filter ("under 1"); without the filter, a report would list
+    "mugs" as found nothing although the catalog has mugs."""
+    query = " ".join(str(data.get("query", "")).lower().split())
+    unsaid = [
+        f"{name.replace('_', ' ')} {value}"
+        for name, value in data.get("filters", {}).items()
+        if str(value).lower() not in query
+    ]
+    return " · ".join([query, *unsaid])
 
 
 def _nudges(events: list[JourneyEvent]) -> dict[str, dict[str, int]]:

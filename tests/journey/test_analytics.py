@@ -103,6 +103,13 @@ def test_searches_with_no_results_are_listed(shop):
     assert report.zero_result_searches == [(NOTHING_FOUND, 1)]
 
 
+def test_a_refinement_that_found_nothing_is_listed_with_the_filter_that_emptied_it(fresh_assistant):
+    _, (found, narrowed) = converse(fresh_assistant, "show me mugs", "only under 1 dollar")
+    assert found.products and narrowed.slots.get("max_price") == 1
+    report = JourneyAnalytics(fresh_assistant.db).run()
+    assert report.zero_result_searches == [("show me mugs · max price 1", 1)]
+
+
 def test_nudge_acceptance_by_kind(fresh_assistant):
     assert JourneyAnalytics(fresh_assistant.db).run().nudges == {}
     # A greeting shows no nudge, so the report counts exactly the rows written here (journey/events.py's contract).
