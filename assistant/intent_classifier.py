@@ -1,5 +1,7 @@
 """The embedding intent classifier: MiniLM sentence embedding + dialogue context → logistic regression.
 
+An utterance's typos are corrected to the examples' vocabulary before it is embedded (assistant/spelling.py).
+
 Trained on the utterances in `assistant/data/intents/` (written for the project). The saved model records its
 label set, the embedding model and a hash of the training data; a model whose data changed is retrained.
 """
@@ -17,6 +19,7 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 
 from assistant.intent_encoder import fine_tune_encoder
+from assistant.spelling import SpellingCorrector
 from assistant.state import Context
 from assistant.taxonomy import Intent, Stage
 from retrieval.embeddings import Embedder
@@ -114,11 +117,18 @@ def random_context(rng: np.random.Generator, intent: Intent | None = None) -> Co
 class IntentClassifier:
     """Predicts one taxonomy intent per utterance, with a probability usable as confidence."""
 
-    def __init__(self, model: LogisticRegression, embedder: Embedder, info: dict) -> None:
+    def __init__(
+        self, model: LogisticRegression, embedder: Embedder, info: dict, examples: list[Example]
+    ) -> None:
         self.model = model
         self.embedder = embedder
         self.info = info
         self.labels = [Intent(label) for label in model.classes_]
+        # Its vocabulary is the training examples' own: a held-out example's words are as unseen as a shopper's.
+        self.spelling = SpellingCorrector(
+            (example.text for example in examples if not example.held_out),
+            embedder.model.tokenizer.get_vocab(),
+        )
 
     @classmethod
     def train(
@@ -160,9 +170,10 @@ class IntentClassifier:
             "trained_on": len(training),
             "held_out": len(examples) - len(training),
         }
-        return cls(model, embedder, info)
+        return cls(model, embedder, info, examples)
 
     def predict(self, texts: list[str], contexts: list[Context]) -> list[tuple[Intent, float]]:
+        texts = [self.spelling.run(text) for text in texts]
         vectors = (
             [self.embedder.encode_one(text) for text in texts]
             if len(texts) == 1
@@ -205,4 +216,4 @@ class IntentClassifier:
                 model = pickle.load(handle)
         except (KeyError, json.JSONDecodeError, pickle.UnpicklingError, EOFError, OSError):
             return None
-        return cls(model, embedder, info)
+        return cls(model, embedder, info, examples)
