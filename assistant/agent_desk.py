@@ -2,7 +2,8 @@
 take over, write to the shopper, hand back, keep internal notes.
 
 The console's handlers call these with the logged-in agent's username, so they stay one line each. The list
-carries each live conversation's purchase propensity once `shopassist journey train` has saved a model.
+carries each live conversation's purchase propensity once `shopassist journey train` has saved a model. What
+agents write is stored redacted by the deployment's redactor (the `redact_*` settings).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from assistant.agents import agent_named, authenticate
 from assistant.dialogue_view import dialogue_view
 from assistant.feedback import ratings
+from assistant.redaction import REDACT_ALL, Redactor
 from assistant.takeover import TakeoverError, add_note, agent_says, hand_back, notes_of, take_over
 from assistant.transcripts import conversation_view, list_conversations
 from db.models import Agent
@@ -29,12 +31,20 @@ PROPENSITY_TTL_SECONDS = 15.0
 class AgentDesk:
     """The console's actions over one database; errors an agent can cause are `TakeoverError`s.
 
-    `propensity_dir` is where `shopassist journey train` saves its model; without one the list shows none."""
+    `propensity_dir` is where `shopassist journey train` saves its model; without one the list shows none.
+    `redactor` is the one the assistant stores shoppers' words with (`assistant.record.redactor`)."""
 
-    def __init__(self, db: Database, catalog: Catalog, propensity_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalog: Catalog,
+        propensity_dir: Path | None = None,
+        redactor: Redactor = REDACT_ALL,
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.propensity_dir = propensity_dir
+        self.redactor = redactor
         self._model: tuple[float, PropensityModel] | None = None  # (info file mtime, model)
         self._scores: tuple[float, dict[str, float]] = (0.0, {})  # (when scored, scores)
 
@@ -100,11 +110,11 @@ class AgentDesk:
 
     def send(self, conversation_id: str, username: str, text: str) -> None:
         with self.db.transaction() as session:
-            agent_says(session, conversation_id, self._agent(session, username), text)
+            agent_says(session, conversation_id, self._agent(session, username), text, self.redactor)
 
     def note(self, conversation_id: str, username: str, text: str) -> None:
         with self.db.transaction() as session:
-            add_note(session, conversation_id, self._agent(session, username), text)
+            add_note(session, conversation_id, self._agent(session, username), text, self.redactor)
 
     @staticmethod
     def _agent(session, username: str) -> Agent:

@@ -474,23 +474,45 @@ app.add_typer(privacy_app, name="privacy")
 @privacy_app.command("forget")
 def privacy_forget(
     conversation: Annotated[
-        str, typer.Option("--conversation", help="The id of the conversation to forget.")
-    ],
+        str | None, typer.Option("--conversation", help="The id of the conversation to forget.")
+    ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="Forget every conversation in which this email address was written."),
+    ] = None,
     db: DbOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Erase one conversation's personal data (shopassist has no shopper accounts: a conversation is the unit);
-    prints what was removed."""
+    """Erase a shopper's personal data: one conversation, or every conversation holding their email address
+    (shopassist has no shopper accounts: a conversation is the unit); prints what was removed."""
     from assistant.bootstrap import open_database
-    from assistant.privacy import UnknownConversation, forget_conversation
+    from assistant.privacy import NotAnEmailAddress, UnknownConversation, forget_conversation, forget_email
 
+    if (conversation is None) == (email is None):
+        raise UserError("give either --conversation ID or --email ADDRESS")
     settings = settings_for(db, data_dir)
+    database = open_database(settings, demo_catalog=False)
+    if conversation is not None:
+        try:
+            with database.transaction() as session:
+                forgotten = forget_conversation(session, conversation)
+        except UnknownConversation as error:
+            raise UserError(str(error)) from None
+        print(forgotten.summary())
+        return
     try:
-        with open_database(settings, demo_catalog=False).transaction() as session:
-            forgotten = forget_conversation(session, conversation)
-    except UnknownConversation as error:
+        conversation_ids, forgotten = forget_email(database, email)
+    except NotAnEmailAddress as error:
         raise UserError(str(error)) from None
     print(forgotten.summary())
+    if conversation_ids:
+        print(f"conversations: {', '.join(conversation_ids)}")
+    elif settings.redact_emails:
+        print(
+            "shopassist: no conversation holds that address; emails are redacted before they are stored "
+            "(SHOPASSIST_REDACT_EMAILS), so only those stored with redaction off could",
+            file=sys.stderr,
+        )
 
 
 @privacy_app.command("sweep")

@@ -1,15 +1,16 @@
 """Prometheus metrics of the turn pipeline, for whoever operates a deployment: turns, turn latency, intents,
 stage transitions, failed turns and LLM calls.
 
-They are recorded in one place, after each committed turn (`turn_recorded`, called by assistant/pipeline.py),
-and served by the web application at /metrics (ui/app.py). They live in prometheus-client's default registry,
-one set per process: with several server processes, Prometheus scrapes each and sums them.
+The turn metrics are recorded in one place, after each committed turn (`turn_recorded`, called by
+assistant/pipeline.py); an LLM call is counted where it is made (`llm_called`: assistant/understand.py asks for
+an intent, assistant/respond.py for a reply), whether or not its turn commits, since the LLM server did the work
+either way. They are served by the web application at /metrics (ui/app.py). They live in prometheus-client's
+default registry, one set per process: with several server processes, Prometheus scrapes each and sums them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import Literal
 
 from prometheus_client import Counter, Histogram
 
@@ -17,8 +18,11 @@ from assistant.state import TurnResult
 
 # Seconds; dense around the 15-40 ms that a template turn takes, then out to slow LLM replies.
 LATENCY_BUCKETS = (0.005, 0.01, 0.015, 0.025, 0.04, 0.06, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-# Outcome events of a reply generation (assistant/respond.py) mapped to an LLM call's outcome.
-LLM_OUTCOMES = {"llm_fallback": "failed", "ungrounded_reply": "ungrounded"}
+# What an LLM call is for: choosing the intent of an utterance, or phrasing the reply.
+LLMCallKind = Literal["classify", "generate"]
+# How it went. classify: "chosen" (one of the labels), "declined" (no label: the classifier's intent stands);
+# generate: "grounded" (shown), "ungrounded" (replaced by the template); either: "failed" (it raised).
+LLMCallOutcome = Literal["chosen", "declined", "grounded", "ungrounded", "failed"]
 
 TURNS = Counter("shopassist_turns", "Shopper turns handled, by who answered.", ["answered_by"])
 TURN_LATENCY = Histogram(
@@ -31,29 +35,24 @@ STAGE_TRANSITIONS = Counter(
 TURN_ERRORS = Counter("shopassist_turn_errors", "Turns that failed with an unexpected error.", ["error"])
 LLM_CALLS = Counter(
     "shopassist_llm_calls",
-    "Replies an LLM backend was asked to phrase, by outcome (grounded, ungrounded, failed).",
-    ["backend", "outcome"],
+    "Calls to an LLM backend, by backend, kind (classify, generate) and outcome.",
+    ["backend", "kind", "outcome"],
 )
 
 
-def turn_recorded(
-    result: TurnResult,
-    stage_before: str,
-    events: Iterable[tuple[str, dict[str, Any]]],
-    answered_by: str,
-    llm_backend: str | None,
-) -> None:
-    """Counts one committed turn; `llm_backend` is None when the templates phrased the reply."""
+def turn_recorded(result: TurnResult, stage_before: str, answered_by: str) -> None:
+    """Counts one committed turn (its LLM calls were counted as they were made)."""
     TURNS.labels(answered_by).inc()
     TURN_LATENCY.observe(result.latency_ms / 1000)
     if answered_by == "assistant":
         INTENTS.labels(result.intent).inc()
     if result.stage != stage_before:
         STAGE_TRANSITIONS.labels(stage_before, result.stage).inc()
-    if llm_backend is not None:
-        kinds = [kind for kind, _data in events if kind in LLM_OUTCOMES]
-        LLM_CALLS.labels(llm_backend, LLM_OUTCOMES[kinds[0]] if kinds else "grounded").inc()
 
 
 def turn_failed(error: Exception) -> None:
     TURN_ERRORS.labels(type(error).__name__).inc()
+
+
+def llm_called(backend: str, kind: LLMCallKind, outcome: LLMCallOutcome) -> None:
+    LLM_CALLS.labels(backend, kind, outcome).inc()

@@ -2,7 +2,8 @@
 
 Each turn runs in one database transaction, so its messages, cart changes, order and journey events are all
 stored together or not at all. Every turn, and every turn that fails, is counted once in the metrics
-(assistant/metrics.py); the record step stores the shopper's words with personal data redacted.
+(assistant/metrics.py); the record step stores the shopper's words with personal data redacted. A message sent
+with an idempotency key is one turn however often it is sent: a repeat gets the first turn's result.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import re
 import secrets
 import time
 
+from sqlalchemy.exc import IntegrityError
+
 from assistant import metrics
 from assistant.act import Act
 from assistant.cart import cart_lines
 from assistant.decide import Decide
-from assistant.llm import LLMBackend, TemplateBackend
-from assistant.record import Record, context_of
+from assistant.llm import LLMBackend
+from assistant.record import Record, RepeatedKey, context_of
 from assistant.respond import Respond
 from assistant.settings import Settings
 from assistant.state import DialogueState, TurnResult
@@ -114,30 +117,50 @@ class Assistant:
             raise InvalidMessage("the message is not valid text") from None
         return text
 
-    def handle(self, conversation_id: str, text: str) -> TurnResult:
-        """One shopper turn, end to end."""
+    def handle(self, conversation_id: str, text: str, idempotency_key: str | None = None) -> TurnResult:
+        """One shopper turn, end to end. With an `idempotency_key`, a message already handled with that key in
+        this conversation is not handled again: its turn's result comes back (RepeatedKey if the key came with
+        another message)."""
         started = time.perf_counter()
         text = self.validate(text)
         try:
-            return self.turn(conversation_id, text, started)
-        except UnknownConversation:
+            return self.turn(conversation_id, text, started, idempotency_key)
+        except (UnknownConversation, RepeatedKey):
             raise
+        except IntegrityError as error:
+            # A concurrent request with the same key committed its turn first: this one rolled back, and the
+            # stored turn answers.
+            replayed = self.replay(conversation_id, text, idempotency_key) if idempotency_key else None
+            if replayed is None:
+                metrics.turn_failed(error)
+                raise
+            return replayed
         except Exception as error:  # a bug or an outage: counted, and the traceback stays in the caller's log
             metrics.turn_failed(error)
             raise
 
-    def turn(self, conversation_id: str, text: str, started: float) -> TurnResult:
+    def replay(self, conversation_id: str, text: str, idempotency_key: str) -> TurnResult | None:
+        with self.db.transaction() as session:
+            return self.record.replay(session, conversation_id, idempotency_key, text)
+
+    def turn(
+        self, conversation_id: str, text: str, started: float, idempotency_key: str | None
+    ) -> TurnResult:
         with self.db.transaction() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 raise UnknownConversation(f"no conversation {conversation_id}")
+            if idempotency_key is not None:
+                replayed = self.record.replay(session, conversation_id, idempotency_key, text)
+                if replayed is not None:
+                    return replayed  # not a new turn: nothing stored, nothing counted
             state = DialogueState.model_validate(conversation.state or {})
             cart = cart_lines(conversation)
             resumed_at = resume(session, conversation, self.record.stages)
             stage_before = conversation.stage
             if conversation.agent_id is not None:  # an agent has taken over: they answer, not the assistant
                 result = shopper_turn(session, conversation, self.record.redactor.redact(text), started)
-                events, answered_by, backend = [], "agent", None
+                answered_by = "agent"
             else:
                 context = context_of(conversation, state, self.catalog, bool(cart))
                 understanding = self.understand.run(text, context)
@@ -147,15 +170,12 @@ class Assistant:
                     outcome.facts["welcome_back"] = welcome_back(resumed_at, cart)
                 reply = self.respond.run(text, conversation.stage, decision, outcome, state, session)
                 result = self.record.run(session, conversation, understanding, outcome, reply, state, started)
-                events, answered_by, backend = outcome.events, "assistant", self.llm_backend_name()
+                answered_by = "assistant"
+            if idempotency_key is not None:
+                self.record.remember(session, idempotency_key, result)
         # Counted once the turn has committed: a turn that fails to save is an error, not a turn.
-        metrics.turn_recorded(result, stage_before, events, answered_by, backend)
+        metrics.turn_recorded(result, stage_before, answered_by)
         return result
-
-    def llm_backend_name(self) -> str | None:
-        """The backend that phrases replies, or None when the templates do (no LLM call)."""
-        backend = self.respond.backend
-        return None if isinstance(backend, TemplateBackend) else backend.name
 
     def conversation_exists(self, conversation_id: str) -> bool:
         with self.db.transaction() as session:

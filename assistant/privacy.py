@@ -3,11 +3,14 @@ every conversation idle for longer than the retention period (`shopassist privac
 periodic sweep).
 
 shopassist has no shopper accounts: a conversation, opened by its bearer token, is the only thing that ties
-data to a shopper, so a conversation is what is forgotten. Forgetting deletes what the shopper wrote or was
-told (messages, the team's notes, the cart, the dialogue state) and erases the token, so nobody can open the
-conversation again. What the store must keep stays, without personal data: orders (items, totals, status —
-bookkeeping) with their address and payment method removed, and the journey events (stages, times, product
-ids — the funnel statistics) with any free text removed.
+data to a shopper, so a conversation is what is forgotten. A shopper who asks by email address has every
+conversation forgotten in which that address was written (`shopassist privacy forget --email`); while emails
+are redacted before they are stored (`redact_emails`, the default) none holds one, and there is nothing to find.
+
+Forgetting deletes what the shopper wrote or was told (messages, the team's notes, the cart, the dialogue state)
+and erases the token, so nobody can open the conversation again. What the store must keep stays, without
+personal data: orders (items, totals, status — bookkeeping) with their address and payment method removed, and
+the journey events (stages, times, product ids — the funnel statistics) with any free text removed.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from assistant.redaction import EMAIL
 from db.models import AgentNote, Cart, CartItem, Conversation, JourneyEvent, Message, Order, utcnow
 from db.session import Database
 
@@ -33,6 +37,10 @@ STRUCTURAL_KEYS = frozenset(
 
 class UnknownConversation(LookupError):
     """No conversation has this id."""
+
+
+class NotAnEmailAddress(ValueError):
+    """What was given to search for is not an email address."""
 
 
 @dataclass
@@ -102,6 +110,53 @@ def forget_conversation(session: Session, conversation_id: str, now: datetime | 
     return result
 
 
+# Where a shopper's email address can be stored: what the shopper or an agent wrote, the team's notes, and the
+# shipping address of an order.
+EMAIL_HOLDERS = (
+    (Message.conversation_id, Message.text),
+    (AgentNote.conversation_id, AgentNote.text),
+    (Order.conversation_id, Order.shipping_address),
+)
+
+
+def conversations_with_email(session: Session, email: str) -> list[str]:
+    """The ids of the conversations not yet forgotten that hold this email address, oldest first; the address
+    must appear whole ("ana@example.com" is not found in "hana@example.com"), in any letter case."""
+    wanted = email.strip().lower()
+    if not EMAIL.fullmatch(wanted):
+        raise NotAnEmailAddress(f"not an email address: {email}")
+    found: set[str] = set()
+    for conversation_id, text in EMAIL_HOLDERS:
+        rows = session.execute(
+            select(conversation_id, text).where(func.lower(text).contains(wanted, autoescape=True))
+        )
+        found |= {owner for owner, words in rows if wanted in map(str.lower, EMAIL.findall(words))}
+    return list(
+        session.scalars(
+            select(Conversation.id)
+            .where(Conversation.id.in_(found), Conversation.forgotten_at.is_(None))
+            .order_by(Conversation.created_at, Conversation.id)
+        )
+    )
+
+
+def forget_conversations(db: Database, conversation_ids: list[str], now: datetime | None = None) -> Forgotten:
+    """Forgets each conversation in its own transaction, so a long run never holds one huge transaction."""
+    total = Forgotten()
+    for conversation_id in conversation_ids:
+        with db.transaction() as session:
+            total.add(forget_conversation(session, conversation_id, now))
+    return total
+
+
+def forget_email(db: Database, email: str) -> tuple[list[str], Forgotten]:
+    """Forgets every conversation that holds this email address (see `conversations_with_email`); their ids,
+    and what was removed."""
+    with db.transaction() as session:
+        conversation_ids = conversations_with_email(session, email)
+    return conversation_ids, forget_conversations(db, conversation_ids)
+
+
 class RetentionSweep:
     """Forgets every conversation without shopper activity for `retention_days` (0: keeps everything)."""
 
@@ -112,9 +167,8 @@ class RetentionSweep:
         self.retention_days = retention_days
 
     def run(self, now: datetime | None = None) -> Forgotten:
-        total = Forgotten()
         if not self.retention_days:
-            return total
+            return Forgotten()
         now = now or utcnow()
         cutoff = now - timedelta(days=self.retention_days)
         with self.db.transaction() as session:
@@ -123,7 +177,4 @@ class RetentionSweep:
                     Conversation.updated_at < cutoff, Conversation.forgotten_at.is_(None)
                 )
             ).all()
-        for conversation_id in expired:  # one transaction each: a long sweep never holds one huge transaction
-            with self.db.transaction() as session:
-                total.add(forget_conversation(session, conversation_id, now))
-        return total
+        return forget_conversations(self.db, list(expired), now)

@@ -3,12 +3,17 @@
 Everything stored here passes through the redactor first (assistant/redaction.py), so an email address, phone
 number or card number the shopper typed never reaches the database; the turn result, which goes back to the
 shopper who typed it, is left as it is.
+
+A message sent with an idempotency key (the API's Idempotency-Key header) is recorded once: its shopper
+message keeps the key and a redacted copy of the turn result, in the turn's own transaction, and a retry with
+the same key is answered from that copy instead of running the turn again (`Record.replay`).
 """
 
 from __future__ import annotations
 
 import time
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.redaction import Redactor
@@ -20,6 +25,10 @@ from journey.stages import Position, StageMachine, TurnSignals
 from retrieval.catalog import Catalog
 
 ENGAGING_EVENTS = {"details_viewed", "comparison"}
+
+
+class RepeatedKey(ValueError):
+    """A request reuses an idempotency key of its conversation with another message; nothing was stored."""
 
 
 class Record:
@@ -121,6 +130,42 @@ class Record:
             handoff=outcome.handoff,
             latency_ms=latency_ms,
         )
+
+    def replay(self, session: Session, conversation_id: str, key: str, text: str) -> TurnResult | None:
+        """The result of the turn that a request with idempotency `key` recorded in this conversation (with
+        personal data redacted, as stored), or None when the key is new; RepeatedKey when that request's
+        message was another one."""
+        message = session.scalar(
+            select(Message).where(Message.conversation_id == conversation_id, Message.idempotency_key == key)
+        )
+        if message is None:
+            return None
+        # The stored text is redacted, so the new one is compared redacted: nothing unredacted is kept.
+        if message.text != self.redactor.redact(text):
+            raise RepeatedKey(
+                "this Idempotency-Key was already used in this conversation for another message; "
+                "send a new message with a new key"
+            )
+        return TurnResult.model_validate(message.turn_result)
+
+    def remember(self, session: Session, key: str, result: TurnResult) -> None:
+        """Marks the shopper message of the turn that produced `result` with the request's idempotency key and
+        the result, so that a retry finds the turn (see `replay`). The unique index on (conversation, key)
+        refuses a concurrent request with the same key when it commits (IntegrityError)."""
+        message = session.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == result.conversation_id,
+                Message.turn == result.turn,
+                Message.role == "shopper",
+                # A concurrent request with the same key may have committed a message with this turn number
+                # meanwhile; this turn's own message is the one without a key.
+                Message.idempotency_key.is_(None),
+            )
+            .order_by(Message.id.desc())
+        ).first()
+        message.idempotency_key = key
+        message.turn_result = self.redactor.redact_value(result.model_dump(mode="json"))
 
 
 def context_of(conversation: Conversation, state: DialogueState, catalog: Catalog, has_cart: bool) -> Context:

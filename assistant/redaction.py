@@ -1,7 +1,9 @@
 """Redaction of personal data — email addresses, phone numbers and payment card numbers — from what shopassist
-stores (transcripts, slots, journey events, dialogue state, orders) and from what it logs.
+stores (transcripts, slots, journey events, dialogue state, orders, agents' messages and notes) and from what it
+logs.
 
-For the record step (assistant/record.py) and the log handlers (assistant/log_format.py). The turn itself still
+For the record step (assistant/record.py), the agent console's writes (assistant/takeover.py) and the log
+handlers (assistant/log_format.py). The turn itself still
 sees the shopper's words as typed; only what outlives the turn is redacted. Each kind has its own setting
 (`redact_emails`, `redact_phones`, `redact_cards`, all on by default). A card number keeps its last four digits,
 which is what a checkout needs ("card ending 4242") and what payment standards allow to be shown.
@@ -67,6 +69,10 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self.redact_value(item) for item in value]
         return value
+
+
+# The redactor of the default settings (every kind redacted), for callers not given the configured one.
+REDACT_ALL = Redactor()
 
 
 class RedactingFilter(logging.Filter):

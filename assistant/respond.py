@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from assistant import metrics
 from assistant.grounding import GroundingGuard
 from assistant.llm import BackendUnavailable, GroundedContext, LLMBackend, TemplateBackend
 from assistant.product_qa import ProductQA
@@ -84,11 +85,15 @@ class Respond:
         name = self.backend.name
         try:
             generated = "".join(self.backend.generate(context)).strip()
-        except BackendUnavailable as error:
+        except Exception as error:
+            metrics.llm_called(name, "generate", "failed")
+            if not isinstance(error, BackendUnavailable):
+                raise  # a bug, not an outage: the turn fails with its traceback
             log.warning("The %s LLM backend failed (%s); replying with the template.", name, error)
             outcome.events.append(("llm_fallback", {"backend": name, "error": str(error)[:500]}))
             return context.draft
         verdict = self.guard.check(generated, context)
+        metrics.llm_called(name, "generate", "grounded" if verdict.grounded else "ungrounded")
         if verdict.grounded:
             return generated
         log.warning(

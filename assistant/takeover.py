@@ -3,7 +3,9 @@
 The shopper's messages are still recorded turn by turn, but the assistant does not answer them; the agent's
 messages are stored with the role "agent" and reach the shopper like the assistant's (the chat page and the
 events stream read them from the transcript). Handing back lets the assistant answer the next turn again.
-Joining and leaving are recorded as "system" messages, so the shopper sees who is answering.
+Joining and leaving are recorded as "system" messages, so the shopper sees who is answering. What an agent
+writes, to the shopper or in a note, is stored redacted like the shopper's words (assistant/redaction.py): an
+agent who repeats a card number or an email address does not put it in the database.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.cart import cart_lines
+from assistant.redaction import REDACT_ALL, Redactor
 from assistant.state import TurnResult
 from assistant.taxonomy import Intent
 from db.models import Agent, AgentNote, Conversation, Message, utcnow
@@ -65,14 +68,16 @@ def hand_back(session: Session, conversation_id: str, agent: Agent) -> None:
     _system_message(session, conversation, f"{agent.username} handed you back to the shopping assistant.")
 
 
-def agent_says(session: Session, conversation_id: str, agent: Agent, text: str) -> None:
-    """Stores the agent's message for the shopper; only the agent who has taken the conversation over may write."""
+def agent_says(
+    session: Session, conversation_id: str, agent: Agent, text: str, redactor: Redactor = REDACT_ALL
+) -> None:
+    """Stores the agent's message for the shopper, redacted; only the agent who has taken the conversation over
+    may write."""
     conversation = _conversation(session, conversation_id)
     if conversation.agent_id != agent.id:
         raise TakeoverError("take the conversation over before writing to the shopper")
-    session.add(
-        Message(conversation_id=conversation.id, turn=conversation.turns, role="agent", text=_text(text))
-    )
+    text = redactor.redact(_text(text))
+    session.add(Message(conversation_id=conversation.id, turn=conversation.turns, role="agent", text=text))
 
 
 def shopper_turn(session: Session, conversation: Conversation, text: str, started: float) -> TurnResult:
@@ -107,10 +112,13 @@ def shopper_turn(session: Session, conversation: Conversation, text: str, starte
     )
 
 
-def add_note(session: Session, conversation_id: str, agent: Agent, text: str) -> None:
-    """An internal note on the conversation, for the team only."""
+def add_note(
+    session: Session, conversation_id: str, agent: Agent, text: str, redactor: Redactor = REDACT_ALL
+) -> None:
+    """An internal note on the conversation, for the team only; stored redacted."""
     conversation = _conversation(session, conversation_id)
-    session.add(AgentNote(conversation_id=conversation.id, agent_id=agent.id, text=_text(text)))
+    text = redactor.redact(_text(text))
+    session.add(AgentNote(conversation_id=conversation.id, agent_id=agent.id, text=text))
 
 
 def notes_of(session: Session, conversation_id: str) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from assistant import metrics
 from assistant.intent_classifier import IntentClassifier
 from assistant.llm import LLMBackend
 from assistant.slots import SlotExtractor
@@ -48,10 +49,20 @@ class Understand:
             # price" or "in blue" still refines it (searching for the words "sort by price" finds nothing).
             intent = Intent.SEARCH_PRODUCTS
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
-            chosen = self.llm.classify(
-                text, LABELS, {"stage": context.stage.value, "last_act": context.last_act}
-            )
+            chosen = self.ask_llm(text, context)
             if chosen is not None:
                 # The LLM gives no calibrated probability; it counts as just confident enough to act on.
                 return Understanding(text, Intent(chosen), max(confidence, self.threshold), slots, "llm")
         return Understanding(text, intent, confidence, slots, "classifier")
+
+    def ask_llm(self, text: str, context: Context) -> str | None:
+        """The LLM's label for the utterance, or None when it gives none; each call counted in the metrics."""
+        try:
+            chosen = self.llm.classify(
+                text, LABELS, {"stage": context.stage.value, "last_act": context.last_act}
+            )
+        except Exception:
+            metrics.llm_called(self.llm.name, "classify", "failed")
+            raise
+        metrics.llm_called(self.llm.name, "classify", "declined" if chosen is None else "chosen")
+        return chosen

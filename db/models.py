@@ -116,11 +116,19 @@ class Message(Base):
     latency_ms: Mapped[float | None] = mapped_column(default=None)
     # The shopper's rating of an assistant reply: "up", "down" or None (assistant/feedback.py).
     feedback: Mapped[str | None] = mapped_column(String(8), default=None)
+    # A shopper message sent with an Idempotency-Key keeps the key and its turn result (redacted), so a retried
+    # request finds its turn and gets the same answer instead of a second turn (assistant/record.py).
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    turn_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
-    __table_args__ = (Index("ix_messages_conversation_turn", "conversation_id", "turn"),)
+    __table_args__ = (
+        Index("ix_messages_conversation_turn", "conversation_id", "turn"),
+        # One turn per key and conversation, even for concurrent requests; NULL keys never collide.
+        Index("ux_messages_conversation_idempotency_key", "conversation_id", "idempotency_key", unique=True),
+    )
 
 
 class JourneyEvent(Base):

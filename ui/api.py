@@ -4,6 +4,10 @@ A conversation is readable and writable only with its own bearer token, until th
 (`token_ttl_hours`). Besides the spec's endpoints, the conversation's events stream pushes the messages the
 shopper receives (the assistant's, an agent's, notices). Starting conversations and sending messages are rate
 limited per client IP and per conversation (a 429 with Retry-After), in this process (assistant/rate_limits.py).
+
+A message may carry an `Idempotency-Key` header (a token the client makes up, e.g. a UUID, one per message):
+a client that retries after a timeout or a server crash sends the same key again and gets the turn's result
+(200) instead of a second turn, even after a restart; the key with another message is refused (422).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
@@ -20,6 +24,7 @@ from pydantic import BaseModel
 
 from assistant.pipeline import Assistant, InvalidMessage, UnknownConversation
 from assistant.rate_limits import SlidingWindowLimiter, whole_seconds
+from assistant.record import RepeatedKey
 from assistant.settings import Settings
 from assistant.state import TurnResult
 from assistant.tokens import TokenCheck
@@ -28,6 +33,8 @@ from assistant.transcripts import conversation_view, messages_after
 # How often the events stream looks for new messages, and how long a browser waits before reconnecting.
 EVENTS_POLL_SECONDS = 0.5
 EVENTS_RETRY_MS = 1000
+# An idempotency key is visible ASCII, as HTTP header values are; a UUID or any client-made token fits.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,128}$"
 # The largest message id a database stores (a signed 64-bit integer): a bigger `after` is refused up front, since
 # PostgreSQL would fail on it mid-stream.
 MAX_MESSAGE_ID = 2**63 - 1
@@ -43,6 +50,19 @@ class NewConversation(BaseModel):
 
 class MessageIn(BaseModel):
     text: str
+
+
+class Refusal(BaseModel):
+    """Why a request was refused: one sentence from a handler, or FastAPI's list of invalid fields (422)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+# Documented so that clients (and the schema fuzz, tests/ui/test_fuzz.py) know the shape of every refusal: the
+# handlers' own 422s carry a sentence where FastAPI's carry a list.
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Refusal} for code in (401, 403, 404, 413, 422, 429)
+}
 
 
 class ApiLimits:
@@ -103,14 +123,14 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/conversations", status_code=status.HTTP_201_CREATED)
+@router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=REFUSALS)
 def create_conversation(request: Request, assistant: AssistantDep, limits: LimitsDep) -> NewConversation:
     within_limit(limits.per_ip, client_ip(request), "requests from this address")
     conversation_id, token = assistant.start_conversation()
     return NewConversation(conversation_id=conversation_id, token=token)
 
 
-@router.post("/conversations/{conversation_id}/messages")
+@router.post("/conversations/{conversation_id}/messages", responses=REFUSALS)
 def send_message(
     conversation_id: str,
     message: MessageIn,
@@ -118,9 +138,17 @@ def send_message(
     assistant: AssistantDep,
     limits: LimitsDep,
     credentials: CredentialsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="One per message; a retry with the same key gets the same turn, not a second one.",
+        ),
+    ] = None,
 ) -> TurnResult:
     """One shopper turn. Refused, and not stored: over a rate limit (429), a missing or expired token (401),
-    another conversation's token (403), an empty (422) or too long (413) message."""
+    another conversation's token (403), an empty (422) or too long (413) message, an Idempotency-Key already
+    used for another message (422). A repeat with an Idempotency-Key answers with that key's turn (200)."""
     within_limit(limits.per_ip, client_ip(request), "requests from this address")
     authorize(assistant, conversation_id, credentials)
     within_limit(limits.per_conversation, conversation_id, "messages in this conversation")
@@ -130,14 +158,14 @@ def send_message(
             f"a message may be at most {assistant.settings.max_message_chars} characters",
         )
     try:
-        return assistant.handle(conversation_id, message.text)
-    except InvalidMessage as error:
+        return assistant.handle(conversation_id, message.text, idempotency_key)
+    except (InvalidMessage, RepeatedKey) as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     except UnknownConversation as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
 
 
-@router.get("/conversations/{conversation_id}")
+@router.get("/conversations/{conversation_id}", responses=REFUSALS)
 def read_conversation(conversation_id: str, assistant: AssistantDep, credentials: CredentialsDep) -> dict:
     authorize(assistant, conversation_id, credentials)
     with assistant.db.transaction() as session:
@@ -170,7 +198,10 @@ def read_messages_after(assistant: Assistant, conversation_id: str, after_id: in
 @router.get(
     "/conversations/{conversation_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "A stream of `message` events."}},
+    responses={
+        **REFUSALS,
+        200: {"content": {"text/event-stream": {}}, "description": "A stream of `message` events."},
+    },
 )
 async def conversation_events(
     conversation_id: str,

@@ -81,7 +81,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         lifespan=sweeping_lifespan(assistant),
     )
     app.state.assistant = assistant
-    app.state.api_limits = ApiLimits(assistant.settings)
+    limits = app.state.api_limits = ApiLimits(assistant.settings)
     add_web_security(app, assistant.settings)
     app.include_router(router)
     app.include_router(store_router)
@@ -101,7 +101,10 @@ def create_app(assistant: Assistant) -> FastAPI:
         return RedirectResponse("/console/")
 
     # Gradio apps are mounted last, the console before the chat, because "/" would match every path.
-    desk = AgentDesk(assistant.db, assistant.catalog, assistant.settings.propensity_dir)
+    # Agents' messages and notes are stored redacted as the shopper's words are.
+    desk = AgentDesk(
+        assistant.db, assistant.catalog, assistant.settings.propensity_dir, assistant.record.redactor
+    )
     app = gr.mount_gradio_app(
         app,
         build_console(assistant, desk),
@@ -110,4 +113,6 @@ def create_app(assistant: Assistant) -> FastAPI:
         auth=login_checker(desk),
         auth_message="Agents log in here. Create an account with: shopassist agent create NAME",
     )
-    return gr.mount_gradio_app(app, build_chat(assistant), path="/", footer_links=[], css=CHAT_CSS)
+    # The chat counts messages with the API's per-conversation limiter: one allowance per conversation.
+    chat = build_chat(assistant, limits.per_conversation)
+    return gr.mount_gradio_app(app, chat, path="/", footer_links=[], css=CHAT_CSS)

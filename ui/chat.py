@@ -4,7 +4,8 @@ Everything a shopper can click goes through the assistant as the sentence they c
 (assistant/shopper_actions.py): a card's Details and Add to cart, the quick replies, Talk to a person and the
 checkout form. The panels are redrawn from the conversation in the database after every turn, so they always
 match what the assistant did. The conversation (id and token) is kept in the browser's storage: a reload, or
-the widget on the next page of a store, continues it.
+the widget on the next page of a store, continues it. Messages are limited per conversation, by the REST API's
+limiter when the app shares it (ui/app.py), so a conversation gets one allowance whichever door it uses.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import gradio as gr
 
 from assistant import shopper_actions
 from assistant.pipeline import Assistant
+from assistant.rate_limits import SlidingWindowLimiter
 from assistant.shopper_actions import FormError
 from ui.chat_session import (
     ChatTurn,
@@ -99,9 +101,15 @@ def panel_updates(assistant: Assistant, conversation_id: str | None) -> list[Any
     ]
 
 
-def build_chat(assistant: Assistant) -> gr.Blocks:
-    """The shopper chat page (mounted at "/", and opened by the widget in its iframe)."""
+def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | None = None) -> gr.Blocks:
+    """The shopper chat page (mounted at "/", and opened by the widget in its iframe).
+
+    `per_conversation` limits each conversation's messages; without one the page makes its own from the
+    settings (`messages_per_minute_per_conversation`)."""
     currency = assistant.settings.currency
+    limiter = per_conversation or SlidingWindowLimiter(
+        assistant.settings.messages_per_minute_per_conversation, 60
+    )
     with gr.Blocks(title="Shopping assistant") as page:
         conversation_id = gr.State(None)
         reply_ids = gr.State([])
@@ -169,7 +177,7 @@ def build_chat(assistant: Assistant) -> gr.Blocks:
                 return
             typing = [*history, {"role": "user", "content": escape(text, quote=False)}]
             yield typing, gr.skip(), gr.skip(), gr.skip(), "", *untouched
-            turn: ChatTurn = send_message(assistant, current_id, history, ids, text)
+            turn: ChatTurn = send_message(assistant, current_id, history, ids, text, limiter)
             if turn.token:
                 kept = {"conversation_id": turn.conversation_id, "token": turn.token}
             # The conversation is known from the first piece on, so a click while the reply streams continues it.

@@ -4,6 +4,9 @@ messages, and rating a reply. The chat page (ui/chat.py) only wires these to its
 The chat history is Gradio's list of message dicts; beside it the page keeps `reply_ids`, the database id of
 the assistant message behind each bubble (None for the shopper's bubbles and notices), so a thumb clicked on a
 bubble rates that reply.
+
+Messages are limited per conversation like the REST API's (assistant/rate_limits.py): over the limit, the
+shopper is asked to wait, and the message is not handled or stored.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, NamedTuple
 from assistant.dialogue_view import DialogueView, dialogue_view
 from assistant.feedback import FeedbackError, rate_reply, reply_of_turn
 from assistant.pipeline import Assistant, InvalidMessage
+from assistant.rate_limits import SlidingWindowLimiter, whole_seconds
 from assistant.state import TurnResult
 from assistant.transcripts import conversation_view, messages_after
 
@@ -42,8 +46,12 @@ def send_message(
     history: list[dict[str, Any]],
     reply_ids: list[int | None],
     text: str,
+    limiter: SlidingWindowLimiter | None = None,
 ) -> ChatTurn:
-    """Sends one shopper message, starting the browser session's conversation on its first message."""
+    """Sends one shopper message, starting the browser session's conversation on its first message.
+
+    `limiter` counts the messages of each conversation (None: no limit); over it, the chat answers with a
+    request to wait."""
     if not text.strip():
         return ChatTurn(history, reply_ids, conversation_id, None)  # an empty box sent by accident
     history = [*history, {"role": "user", "content": escape(text, quote=False)}]
@@ -54,17 +62,36 @@ def send_message(
         token = None
         if conversation_id is None:
             conversation_id, token = assistant.start_conversation()
+        if limiter is not None and (wait := limiter.hit(conversation_id)) is not None:
+            return notice(
+                history,
+                reply_ids,
+                conversation_id,
+                f"You're sending messages faster than I can answer. "
+                f"Please wait {whole_seconds(wait)} seconds and try again.",
+            )
         result = assistant.handle(conversation_id, text)
     except InvalidMessage as error:
-        apology = f"Sorry, I can't take that message: {error}. Could you try again?"
-        history = [*history, {"role": "assistant", "content": escape(apology, quote=False)}]
-        return ChatTurn(history, [*reply_ids, None], conversation_id, None)
+        return notice(
+            history,
+            reply_ids,
+            conversation_id,
+            f"Sorry, I can't take that message: {error}. Could you try again?",
+        )
     if result.reply:  # empty while an agent has taken over: their answer arrives as an agent message
         with assistant.db.transaction() as session:
             reply_id = reply_of_turn(session, conversation_id, result.turn)
         history = [*history, {"role": "assistant", "content": escape(result.reply, quote=False)}]
         reply_ids = [*reply_ids, reply_id]
     return ChatTurn(history, reply_ids, conversation_id, result, token)
+
+
+def notice(
+    history: list[dict[str, Any]], reply_ids: list[int | None], conversation_id: str | None, text: str
+) -> ChatTurn:
+    """The chat answering a message that was not handled (nothing stored) with `text`."""
+    history = [*history, {"role": "assistant", "content": escape(text, quote=False)}]
+    return ChatTurn(history, [*reply_ids, None], conversation_id, None)
 
 
 def streamed(history: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

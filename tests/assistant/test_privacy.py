@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from assistant.agent_desk import AgentDesk
 from assistant.agents import create_agent
 from assistant.log_format import log_handler
 from assistant.pipeline import Assistant
@@ -118,11 +119,38 @@ def test_the_turn_result_is_untouched_and_an_email_is_redacted_in_the_transcript
     assert shopper.text == "can you email me at [email] about mugs?"
 
 
-def test_redaction_off_for_emails_stores_them(assistant) -> None:
+def test_agents_messages_and_notes_are_redacted_by_the_same_settings(assistant) -> None:
+    conversation_id, _token = assistant.start_conversation()
+    assistant.handle(conversation_id, "I want to talk to a person")
+    with assistant.db.transaction() as session:
+        agent = create_agent(session, "redacting-agent", "correct horse").username
+    desk = AgentDesk(assistant.db, assistant.catalog, redactor=assistant.record.redactor)
+    desk.take_over(conversation_id, agent)
+    desk.send(conversation_id, agent, f"Was it the card {CARD}? I'll write to ana@example.com")
+    desk.note(conversation_id, agent, "she asked us to call 555 123 4567")
+    keeping_emails = Redactor.from_settings(assistant.settings.model_copy(update={"redact_emails": False}))
+    AgentDesk(assistant.db, assistant.catalog, redactor=keeping_emails).note(
+        conversation_id, agent, f"or mail ana@example.com, card {CARD}"
+    )
+    with assistant.db.transaction() as session:
+        said = session.scalars(
+            select(Message.text).filter_by(conversation_id=conversation_id, role="agent")
+        ).all()
+        notes = session.scalars(select(AgentNote.text).filter_by(conversation_id=conversation_id)).all()
+    assert said == ["Was it the card [card ending 4242]? I'll write to [email]"]
+    assert notes == ["she asked us to call [phone]", "or mail ana@example.com, card [card ending 4242]"]
+
+
+def keeping_emails(assistant: Assistant) -> Assistant:
+    """The assistant with `redact_emails` off (same database): it stores email addresses as written."""
     settings = assistant.settings.model_copy(update={"redact_emails": False})
     record = Record(assistant.record.stages, Redactor.from_settings(settings))
     parts = (assistant.understand, assistant.decide, assistant.act, assistant.respond, record)
-    keeping = Assistant(settings, assistant.db, assistant.catalog, *parts)
+    return Assistant(settings, assistant.db, assistant.catalog, *parts)
+
+
+def test_redaction_off_for_emails_stores_them(assistant) -> None:
+    keeping = keeping_emails(assistant)
     conversation_id, _token = keeping.start_conversation()
     keeping.handle(conversation_id, "email ana@example.com or call 555 123 4567")
     stored = stored_text(keeping, conversation_id)
@@ -208,6 +236,50 @@ def test_the_forget_command_says_what_it_removed(assistant) -> None:
     assert not assistant.token_matches(conversation_id, token)
     unknown = shopassist(assistant, "privacy", "forget", "--conversation", "c_missing")
     assert unknown.returncode == 1 and unknown.stderr.strip() == "shopassist: no conversation c_missing"
+
+
+def test_forgetting_by_email_forgets_every_conversation_that_holds_the_address(assistant) -> None:
+    keeping = keeping_emails(assistant)
+    mentioned, noted, other, redacted = (keeping.start_conversation()[0] for _ in range(4))
+    keeping.handle(mentioned, "show me mugs, and mail the receipt to Ana.B@Example.com")
+    keeping.handle(noted, "show me candles")
+    with assistant.db.transaction() as session:
+        agent = create_agent(session, "email-agent", "correct horse")
+        add_note(session, noted, agent, "she is ana.b@example.com", keeping.record.redactor)
+    keeping.handle(other, "my email is hana.b@example.com")  # another address that contains the first
+    assistant.handle(redacted, "mail me at ana.b@example.com")  # redaction on: the address is never stored
+
+    done = shopassist(assistant, "privacy", "forget", "--email", "ana.b@example.com")
+    assert done.returncode == 0, done.stderr
+    summary, listed = done.stdout.splitlines()
+    assert summary.startswith("forgot 2 conversations: deleted 4 messages, 1 notes")
+    assert listed == f"conversations: {mentioned}, {noted}"
+    with assistant.db.transaction() as session:
+        forgotten = {
+            c: session.get(Conversation, c).forgotten_at is not None
+            for c in (mentioned, noted, other, redacted)
+        }
+    assert forgotten == {mentioned: True, noted: True, other: False, redacted: False}
+
+    again = shopassist(assistant, "privacy", "forget", "--email", "ANA.B@example.com")
+    assert again.returncode == 0 and again.stdout.startswith("forgot 0 conversations")
+    assert "emails are redacted before they are stored" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--email", "ana at example"], "not an email address: ana at example"),
+        (
+            ["--email", "a@example.com", "--conversation", "c_1"],
+            "give either --conversation ID or --email ADDRESS",
+        ),
+        ([], "give either --conversation ID or --email ADDRESS"),
+    ],
+)
+def test_the_forget_command_refuses_what_it_cannot_search_for(assistant, args: list[str], error: str) -> None:
+    done = shopassist(assistant, "privacy", "forget", *args)
+    assert done.returncode == 1 and done.stderr.strip() == f"shopassist: {error}"
 
 
 def back_date(assistant: Assistant, conversation_id: str, days: float) -> None:

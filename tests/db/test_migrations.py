@@ -1,8 +1,9 @@
-"""db/migrations: revision 0005 (token expiry, forgetting) upgrades a database that already holds
-conversations, on SQLite and PostgreSQL."""
+"""db/migrations: revisions 0005 (token expiry, forgetting) and 0006 (idempotency keys on messages) upgrade a
+database that already holds conversations, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from assistant.tokens import TokenCheck, check_token, hash_token
 from db.session import MIGRATIONS_DIR, Database
@@ -25,16 +27,28 @@ def upgrade(db: Database, revision: str) -> None:
         command.upgrade(config, revision)
 
 
-def assert_0005_upgrades_existing_conversations(db: Database) -> None:
-    upgrade(db, "0004")
+def add_old_conversation(db: Database) -> None:
+    """A conversation as the revisions before 0005 stored it, with one shopper message."""
     with db.engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO conversations (id, token_hash, stage, journey, turns, state, handoff, created_at,"
-                " updated_at) VALUES ('c_old', :hash, 'entry', 1, 0, '{}', false, :started, :started)"
+                " updated_at) VALUES ('c_old', :hash, 'entry', 1, 1, '{}', false, :started, :started)"
             ),
             {"hash": hash_token("old-token"), "started": STARTED},
         )
+        connection.execute(
+            text(
+                "INSERT INTO messages (conversation_id, turn, role, text, created_at)"
+                " VALUES ('c_old', 1, 'shopper', 'hi', :started)"
+            ),
+            {"started": STARTED},
+        )
+
+
+def assert_0005_upgrades_existing_conversations(db: Database) -> None:
+    upgrade(db, "0004")
+    add_old_conversation(db)
     db.migrate()
     with db.transaction() as session:
         expires, forgotten = session.execute(
@@ -49,21 +63,49 @@ def assert_0005_upgrades_existing_conversations(db: Database) -> None:
         assert check_token(session, "c_old", "forged", STARTED) is TokenCheck.WRONG
 
 
-def test_0005_on_sqlite(tmp_path) -> None:
-    assert_0005_upgrades_existing_conversations(Database(f"sqlite:///{tmp_path / 'old.db'}"))
+def assert_0006_upgrades_existing_messages(db: Database) -> None:
+    upgrade(db, "0005")
+    add_old_conversation(db)
+    db.migrate()
+    keyed = (
+        "INSERT INTO messages (conversation_id, turn, role, text, idempotency_key, created_at)"
+        " VALUES ('c_old', :turn, 'shopper', 'show me mugs', :key, :started)"
+    )
+    with db.engine.begin() as connection:
+        old_key = connection.execute(text("SELECT idempotency_key FROM messages WHERE turn = 1")).scalar_one()
+        assert old_key is None
+        # Messages without a key never collide; a key is used once per conversation.
+        connection.execute(text(keyed), {"turn": 2, "key": None, "started": STARTED})
+        connection.execute(text(keyed), {"turn": 3, "key": "k-1", "started": STARTED})
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text(keyed), {"turn": 4, "key": "k-1", "started": STARTED})
+
+
+MIGRATION_CHECKS = [assert_0005_upgrades_existing_conversations, assert_0006_upgrades_existing_messages]
+
+
+@pytest.mark.parametrize("check", MIGRATION_CHECKS)
+def test_migration_on_sqlite(tmp_path, check: Callable[[Database], None]) -> None:
+    check(Database(f"sqlite:///{tmp_path / 'old.db'}"))
+
+
+@pytest.fixture
+def empty_postgres_database(postgres_url) -> Iterator[Database]:
+    """A database of its own on the session's cluster: the shared one is already at head."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS migration_check"))
+        connection.execute(text("CREATE DATABASE migration_check"))
+    admin.dispose()
+    url = make_url(postgres_url).set(database="migration_check").render_as_string(hide_password=False)
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        db.engine.dispose()
 
 
 @pytest.mark.postgres
-def test_0005_on_postgresql(postgres_url) -> None:
-    # A database of its own on the session's cluster: the shared one is already at head.
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS migration_0005"))
-        connection.execute(text("CREATE DATABASE migration_0005"))
-    admin.dispose()
-    url = make_url(postgres_url).set(database="migration_0005").render_as_string(hide_password=False)
-    db = Database(url)
-    try:
-        assert_0005_upgrades_existing_conversations(db)
-    finally:
-        db.engine.dispose()
+@pytest.mark.parametrize("check", MIGRATION_CHECKS)
+def test_migration_on_postgresql(empty_postgres_database, check: Callable[[Database], None]) -> None:
+    check(empty_postgres_database)

@@ -208,3 +208,72 @@ def test_the_message_size_limit_is_a_setting(assistant) -> None:
     assert client.post(url, json={"text": "hi"}, headers=auth).status_code == 200
     messages = client.get(f"/api/v1/conversations/{conversation_id}", headers=auth).json()["messages"]
     assert [m["text"] for m in messages if m["role"] == "shopper"] == ["hi"]
+
+
+def send(client: TestClient, conversation_id: str, auth: dict, text: str, key: str):
+    return client.post(
+        f"/api/v1/conversations/{conversation_id}/messages",
+        json={"text": text},
+        headers=auth | {"Idempotency-Key": key},
+    )
+
+
+def shopper_texts(client: TestClient, conversation_id: str, auth: dict) -> list[str]:
+    messages = client.get(f"/api/v1/conversations/{conversation_id}", headers=auth).json()["messages"]
+    return [m["text"] for m in messages if m["role"] == "shopper"]
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_same_turn(client, assistant):
+    conversation_id, auth = start(client)
+    first = send(client, conversation_id, auth, "show me running shoes under 100", "key-1")
+    assert first.status_code == 200
+    # A retry, also through a new app (a restarted server keeps nothing in memory): the same turn, not a new one.
+    for retrying in (client, TestClient(create_app(assistant))):
+        retry = send(retrying, conversation_id, auth, "show me running shoes under 100", "key-1")
+        assert retry.status_code == 200 and retry.json() == first.json()
+    assert send(client, conversation_id, auth, "add the first one to my cart", "key-2").json()["turn"] == 2
+    assert shopper_texts(client, conversation_id, auth) == [
+        "show me running shoes under 100",
+        "add the first one to my cart",
+    ]
+    # Keys belong to their conversation: another conversation's "key-1" is a turn of its own.
+    other, other_auth = start(client)
+    assert send(client, other, other_auth, "hi", "key-1").json()["turn"] == 1
+
+
+def test_an_idempotency_key_reused_for_another_message_is_refused(client):
+    conversation_id, auth = start(client)
+    assert send(client, conversation_id, auth, "hi", "key-1").status_code == 200
+    reused = send(client, conversation_id, auth, "show me backpacks", "key-1")
+    assert reused.status_code == 422 and "Idempotency-Key" in reused.json()["detail"]
+    for malformed in ("with space", "k" * 129):
+        assert send(client, conversation_id, auth, "show me backpacks", malformed).status_code == 422
+    assert shopper_texts(client, conversation_id, auth) == ["hi"]
+
+
+def test_concurrent_requests_with_one_idempotency_key_make_one_turn(client):
+    conversation_id, auth = start(client)
+    barrier = threading.Barrier(4)
+    responses = []
+
+    def post() -> None:
+        barrier.wait()
+        responses.append(send(client, conversation_id, auth, "show me backpacks under 80", "same-key"))
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in responses] == [200] * 4
+    assert all(r.json() == responses[0].json() for r in responses) and responses[0].json()["turn"] == 1
+    assert shopper_texts(client, conversation_id, auth) == ["show me backpacks under 80"]
+
+
+def test_a_taken_over_conversations_message_is_recorded_once(client, assistant):
+    conversation_id, auth = start(client)
+    with assistant.db.transaction() as session:
+        take_over(session, conversation_id, new_agent(assistant))
+    first = send(client, conversation_id, auth, "is it waterproof?", "key-1")
+    assert send(client, conversation_id, auth, "is it waterproof?", "key-1").json() == first.json()
+    assert shopper_texts(client, conversation_id, auth) == ["is it waterproof?"]

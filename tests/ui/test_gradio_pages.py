@@ -13,8 +13,10 @@ from assistant.agents import create_agent
 from assistant.bootstrap import build_assistant
 from assistant.feedback import ratings
 from assistant.pipeline import Assistant
+from assistant.rate_limits import SlidingWindowLimiter
 from assistant.settings import Settings
 from assistant.takeover import TakeoverError
+from assistant.transcripts import conversation_view
 from retrieval.product import ProductRecord
 from ui.chat import build_chat
 from ui.chat_session import new_from_team, rate, restore, send_message, shown_message, streamed
@@ -72,6 +74,35 @@ def test_invalid_message_gets_an_apology_not_an_error(assistant: Assistant) -> N
     assert turn.conversation_id is None  # a rejected first message starts no conversation
     assert turn.history[-1]["role"] == "assistant"
     assert turn.history[-1]["content"].startswith("Sorry")
+
+
+FASTER = "You're sending messages faster than I can answer."
+
+
+def test_a_conversation_over_its_message_limit_is_asked_to_wait(assistant: Assistant) -> None:
+    now = [0.0]
+    limiter = SlidingWindowLimiter(2, 60, clock=lambda: now[0])
+    turn = send_message(assistant, None, [], [], "hi", limiter)
+    turn = send_message(
+        assistant, turn.conversation_id, turn.history, turn.reply_ids, "show me mugs", limiter
+    )
+    now[0] = 15.0
+    over = send_message(
+        assistant, turn.conversation_id, turn.history, turn.reply_ids, "show me lamps", limiter
+    )
+    assert over.result is None and over.conversation_id == turn.conversation_id
+    assert over.history[-2:] == [
+        {"role": "user", "content": "show me lamps"},
+        {"role": "assistant", "content": f"{FASTER} Please wait 45 seconds and try again."},
+    ]
+    with assistant.db.transaction() as session:
+        messages = conversation_view(session, turn.conversation_id)["messages"]
+    assert [m["text"] for m in messages if m["role"] == "shopper"] == ["hi", "show me mugs"]  # not handled
+    now[0] = 61.0  # the window has moved on: the shopper is answered again
+    again = send_message(
+        assistant, over.conversation_id, over.history, over.reply_ids, "show me lamps", limiter
+    )
+    assert again.result is not None and again.result.turn == 3
 
 
 def test_empty_message_is_ignored(assistant: Assistant) -> None:

@@ -1,0 +1,21 @@
+"""bench/load.py with small numbers: concurrent simulated shoppers over the REST API of a real server process
+on its own SQLite database; afterwards every acknowledged message is stored once, carts and orders are
+consistent, and no response was a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+from bench.load import data_dir_with, run_load
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_short_load_loses_nothing(assistant: Assistant, tmp_path) -> None:
+    built = assistant.settings
+    home = data_dir_with(tmp_path, built.index_dir, built.intent_model_dir)
+    report = run_load(Settings(home=home), shoppers=8, seconds=10)
+    assert {check.name: check.failures[:5] for check in report.checks if not check.passed} == {}
+    assert report.traffic.orders > 0 and report.traffic.turns > 8
