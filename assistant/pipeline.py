@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +66,8 @@ class Assistant:
         self.act = act
         self.respond = respond
         self.record = record
+        # Shared by every door (API, chat, CLI): a turn waits here rather than slow down all the others.
+        self.turn_slots = threading.BoundedSemaphore(settings.concurrent_turns)
 
     def replying_with(self, backend: LLMBackend) -> Assistant:
         """This assistant with its replies phrased by another LLM backend (same database, models, guard and
@@ -124,7 +127,8 @@ class Assistant:
         started = time.perf_counter()
         text = self.validate(text)
         try:
-            return self.turn(conversation_id, text, started, idempotency_key)
+            with self.turn_slots:
+                return self.turn(conversation_id, text, started, idempotency_key)
         except (UnknownConversation, RepeatedKey):
             raise
         except IntegrityError as error:

@@ -6,11 +6,14 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
 
-from assistant.pipeline import InvalidMessage, UnknownConversation
+from assistant.pipeline import Assistant, InvalidMessage, UnknownConversation
 from db.models import Conversation, JourneyEvent, Message, Order
 
 PURCHASE = [
@@ -186,3 +189,37 @@ def test_an_imported_catalog_is_what_the_assistant_sells(assistant, tmp_path):
     result = json.loads(done.stdout)
     assert [p["id"] for p in result["products"]] == ["L1"]
     assert result["products"][0]["title"] == "Brass Desk Lamp" and "$49.00" in result["reply"]
+
+
+class ConcurrencyGauge:
+    """The real understanding step, counting how many turns are inside it at once."""
+
+    def __init__(self, understand) -> None:
+        self.understand = understand
+        self.lock = threading.Lock()
+        self.inside = self.most = 0
+
+    def run(self, text, context):
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.05)  # long enough that the eight turns overlap unless something holds them back
+            return self.understand.run(text, context)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+def test_turns_beyond_the_concurrency_limit_wait_and_all_complete(assistant):
+    settings = assistant.settings.model_copy(update={"concurrent_turns": 2})
+    gauge = ConcurrencyGauge(assistant.understand)
+    parts = {
+        name: getattr(assistant, name) for name in ("db", "catalog", "decide", "act", "respond", "record")
+    }
+    limited = Assistant(settings, understand=gauge, **parts)
+    conversations = [limited.start_conversation()[0] for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda c: limited.handle(c, "show me mugs"), conversations))
+    assert gauge.most == 2
+    assert [result.intent for result in results] == ["search_products"] * 8
