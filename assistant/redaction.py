@@ -26,6 +26,12 @@ CARD = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){12,18}(?![\d.,]?\d)")
 # has 9-15 digits, so prices, sizes, years and short order numbers are left alone.
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{6,}\d(?!\w)")
 PHONE_DIGITS = range(9, 16)
+# Keys whose values are identifiers — the catalog's product ids, our conversation and order ids — not anything a
+# person typed. A numeric SKU or GTIN looks like a phone or card number, and redacting it would break "the second
+# one", the cart and a retried request's answer.
+IDENTIFIER_KEYS = frozenset(
+    {"id", "conversation_id", "product_id", "product_ids", "order_id", "shown", "focus"}
+)
 
 
 def _card(match: re.Match[str]) -> str:
@@ -61,11 +67,15 @@ class Redactor:
         return text
 
     def redact_value(self, value: Any) -> Any:
-        """`value` with every string in it redacted (dicts and lists walked; other values unchanged)."""
+        """`value` with every string in it redacted (dicts and lists walked; identifiers and other values
+        unchanged)."""
         if isinstance(value, str):
             return self.redact(value)
         if isinstance(value, dict):
-            return {key: self.redact_value(item) for key, item in value.items()}
+            return {
+                key: item if key in IDENTIFIER_KEYS else self.redact_value(item)
+                for key, item in value.items()
+            }
         if isinstance(value, list | tuple):
             return [self.redact_value(item) for item in value]
         return value

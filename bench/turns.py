@@ -6,7 +6,10 @@ Prints and writes JSON (bench/results/turns.json):
   through the REST API (`POST /conversations`, `POST …/messages`): turn latency as the client sees it and
   turns per second.
 
-    .venv/bin/python -m bench.turns [--db URL] [--concurrency 1 8 32] [--journeys 20]
+    .venv/bin/python -m bench.turns [--db URL] [--concurrency 1 8 32] [--journeys 20] [--profile]
+
+`--profile` also samples the in-process turns with pyinstrument and writes where their time goes to
+bench/results/turns-profile.txt.
 
 The default database is SQLite in a temporary data directory; pass `--db postgresql+psycopg://…` for PostgreSQL
 (an empty database: the schema and the demo catalog are created in it). The tuned intent model is copied from
@@ -28,6 +31,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from pyinstrument import Profiler
 
 from assistant.bootstrap import build_assistant
 from assistant.settings import Settings
@@ -72,15 +76,22 @@ def summary(latencies_ms: list[float]) -> dict:
     }
 
 
-def in_process(settings: Settings, journeys: int) -> dict:
+def in_process(settings: Settings, journeys: int, profile: bool) -> dict:
     assistant = build_assistant(settings, log=lambda _message: None)
+    profiler = Profiler(interval=0.0005) if profile else None
     latencies = []
     for journey in range(journeys):
         conversation, _token = assistant.start_conversation()
         for text in script(journey):
+            if profiler and journey == 1:  # the first journey warms caches and lazy imports up
+                profiler.start()
             started = time.perf_counter()
             assistant.handle(conversation, text)
             latencies.append((time.perf_counter() - started) * 1000)
+    if profiler:
+        profiler.stop()
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "turns-profile.txt").write_text(profiler.output_text(unicode=True, color=False))
     return summary(latencies)
 
 
@@ -147,6 +158,7 @@ def main() -> None:
     parser.add_argument(
         "--journeys", type=int, default=20, help="in-process journeys; over HTTP, 64 per level"
     )
+    parser.add_argument("--profile", action="store_true", help="profile the in-process turns (pyinstrument)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="shopassist-bench-turns-"))
     if INTENT_MODEL_CACHE.is_dir():
@@ -157,7 +169,7 @@ def main() -> None:
     results = {
         "database": database,
         "turns_per_journey": len(script(0)),
-        "in_process": in_process(settings, args.journeys),
+        "in_process": in_process(settings, args.journeys, args.profile),
     }
     print(f"in-process ({database}): {results['in_process']}", flush=True)
     port = free_port()

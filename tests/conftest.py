@@ -35,8 +35,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def assistant(settings: Settings) -> Assistant:
     # Fine-tuning the intent encoder takes minutes on a laptop CPU, so a session starts from the last session's
     # model; `IntentClassifier.load` retrains it unless its data hash, embedding model and epochs still match.
-    if INTENT_MODEL_CACHE.is_dir():
-        shutil.copytree(INTENT_MODEL_CACHE, settings.intent_model_dir)
+    if INTENT_MODEL_CACHE.is_dir():  # (a test may have built an assistant on these settings already)
+        shutil.copytree(INTENT_MODEL_CACHE, settings.intent_model_dir, dirs_exist_ok=True)
     built = build_assistant(settings, log=lambda _message: None)
     shutil.copytree(settings.intent_model_dir, INTENT_MODEL_CACHE, dirs_exist_ok=True)
     return built

@@ -108,6 +108,23 @@ def test_a_full_card_number_never_reaches_the_database_and_the_order_keeps_its_l
         assert order.shipping_address.startswith("12 Main Street, Springfield")
 
 
+def test_identifiers_that_look_like_phone_or_card_numbers_are_kept() -> None:
+    sku, conversation = "4006381333931", "c_126932343079299c"  # a GTIN; a conversation id with a digit run
+    stored = Redactor().redact_value(
+        {
+            "conversation_id": conversation,
+            "products": [{"id": sku, "title": "Pen"}],
+            "shown": [sku],
+            "offer": {"product_ids": [sku]},
+            "reply": f"call me on {sku}",
+        }
+    )
+    assert stored["conversation_id"] == conversation
+    assert stored["products"] == [{"id": sku, "title": "Pen"}]
+    assert stored["shown"] == [sku] and stored["offer"]["product_ids"] == [sku]
+    assert sku not in stored["reply"]
+
+
 def test_the_turn_result_is_untouched_and_an_email_is_redacted_in_the_transcript(assistant) -> None:
     conversation_id, _token = assistant.start_conversation()
     result = assistant.handle(conversation_id, "can you email me at ana@example.com about mugs?")
