@@ -81,10 +81,10 @@ def in_process(settings: Settings, journeys: int, profile: bool) -> dict:
     profiler = Profiler(interval=0.0005) if profile else None
     latencies = []
     for journey in range(journeys):
+        if profiler and journey == 1:  # the first journey warms caches and lazy imports up
+            profiler.start()
         conversation, _token = assistant.start_conversation()
         for text in script(journey):
-            if profiler and journey == 1:  # the first journey warms caches and lazy imports up
-                profiler.start()
             started = time.perf_counter()
             assistant.handle(conversation, text)
             latencies.append((time.perf_counter() - started) * 1000)
