@@ -8,7 +8,7 @@ from the merchant's own catalog, so a new catalog's brands and categories work w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -111,14 +111,32 @@ def _number(text: str) -> float:
     return int(value) if value.is_integer() else value
 
 
+class Phrases:
+    """A vocabulary of phrases found as whole words in lower-case text; the longest one present wins."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.rank = {
+            phrase: rank for rank, phrase in enumerate(sorted(set(phrases), key=lambda p: (-len(p), p)))
+        }
+        # Longest first, so that at any position "light blue" is tried before "blue".
+        alternatives = "|".join(re.escape(phrase) for phrase in self.rank)
+        self.pattern = re.compile(rf"\b(?:{alternatives})\b") if self.rank else None
+
+    def longest_in(self, lowered: str) -> str | None:
+        found = self.pattern.findall(lowered) if self.pattern else []
+        return min(found, key=self.rank.__getitem__, default=None)
+
+
 class SlotExtractor:
     """Finds the taxonomy's slots in one utterance, using the catalog's vocabulary and the shown products."""
 
     def __init__(self, catalog: Catalog, common_words: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
-        self.colors = sorted(set(BASE_COLORS) | set(catalog.colors), key=len, reverse=True)
-        self.materials = sorted(catalog.materials, key=len, reverse=True)
+        # One compiled pattern per vocabulary: a turn runs one search each, not one per colour or brand.
+        self.colors = Phrases(set(BASE_COLORS) | set(catalog.colors))
+        self.materials = Phrases(catalog.materials)
         self.brands = {brand.lower(): brand for brand in catalog.brands}
+        self.brand_names = Phrases(self.brands)
         # Words the catalog or shoppers' everyday requests use are never typos ("like" is not "nike", "cart"
         # is not "care", "sort" is not "sport").
         self._known_words = {word for product in catalog.products for word in words(product.search_text())}
@@ -134,9 +152,9 @@ class SlotExtractor:
         self._prices(text, context, slots)
         if order := _ORDER_ID.search(text):
             slots["order_id"] = order.group(1)
-        if color := self._first_phrase(lowered, self.colors):
+        if color := self.colors.longest_in(lowered):
             slots["color"] = color
-        if material := self._first_phrase(lowered, self.materials):
+        if material := self.materials.longest_in(lowered):
             slots["material"] = material
         if size := _SIZE.search(text):
             slots["size"] = next(group for group in size.groups() if group).upper()
@@ -179,13 +197,6 @@ class SlotExtractor:
         if "min_price" not in slots and shown_prices and _RELATIVE_PRICIER.search(text):
             slots["min_price"] = round(max(shown_prices) + 0.01, 2)
 
-    @staticmethod
-    def _first_phrase(lowered: str, phrases: list[str]) -> str | None:
-        for phrase in phrases:
-            if re.search(rf"\b{re.escape(phrase)}\b", lowered):
-                return phrase
-        return None
-
     def _quantity(self, lowered: str) -> int | None:
         match = _QUANTITY.search(lowered)
         if not match:
@@ -196,9 +207,8 @@ class SlotExtractor:
         return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
     def _brand(self, lowered: str) -> str | None:
-        for name, brand in sorted(self.brands.items(), key=lambda item: -len(item[0])):
-            if re.search(rf"\b{re.escape(name)}\b", lowered):
-                return brand
+        if name := self.brand_names.longest_in(lowered):
+            return self.brands[name]
         single_words = [name for name in self.brands if " " not in name]
         return next((self.brands[name] for name in self._corrections(lowered, single_words)), None)
 

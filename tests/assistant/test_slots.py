@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.slots import SlotExtractor
+from assistant.slots import Phrases, SlotExtractor
 from assistant.state import Context
 from retrieval.catalog import Catalog
 from retrieval.product import ProductRecord
@@ -121,3 +121,10 @@ def test_categories_read_possessives_and_skip_function_words():
     assert extractor.run("women's sandals under 500")["category"] == "womens sandals"
     assert extractor.run("sandals for women under 500")["category"] == "sandals"
     assert extractor.run("women’s sandals")["category"] == "womens sandals"
+
+
+def test_a_vocabulary_finds_the_longest_whole_word_phrase_present():
+    colours = Phrases(["blue", "light blue", "red", "tan"])
+    assert colours.longest_in("a red and light blue scarf") == "light blue"
+    assert colours.longest_in("standing desk") is None  # "tan" inside a word is not the colour
+    assert Phrases([]).longest_in("anything") is None
