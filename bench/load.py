@@ -23,8 +23,6 @@ import asyncio
 import itertools
 import json
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +45,7 @@ from journey.personas import Shopper, persona_for
 from journey.phrasebook import ShopperVocabulary
 from journey.simulator import MAX_TURNS
 from retrieval.catalog import Catalog
-from ui.server_process import free_port
+from ui.server_process import data_dir_with, free_port, stop
 
 RESULTS = Path(__file__).parent / "results"
 # A client gives one request this long to answer, and keeps retrying it (with the same idempotency key) for
@@ -325,27 +323,10 @@ class LoadReport:
         }
 
 
-def data_dir_with(home: Path, *built: Path) -> Path:
-    """A data directory `home` for a server, with directories already built elsewhere (the index, the intent
-    model) copied in under their own names, so that the server does not build them again."""
-    for directory in built:
-        shutil.copytree(directory, home / directory.name)
-    return home
-
-
 def shopper_vocabulary(db: Database) -> ShopperVocabulary:
     """What the simulated shoppers look for: the catalog the server serves, read from its database."""
     with db.transaction() as session:
         return ShopperVocabulary(Catalog.load(session))
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def run_load(settings: Settings, shoppers: int, seconds: float, seed: int = 0) -> LoadReport:

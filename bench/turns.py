@@ -35,7 +35,7 @@ from pyinstrument import Profiler
 
 from assistant.bootstrap import build_assistant
 from assistant.settings import Settings
-from ui.server_process import free_port, wait_until_serving
+from ui.server_process import free_port, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -182,8 +182,7 @@ def main() -> None:
             results["http"].append(row)
             print(f"http ({database}): {row}", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"turns-{database}.json"
     out.write_text(json.dumps(results, indent=2))

@@ -5,6 +5,7 @@ Used for `shopassist demo`/`serve` processes and llama-cpp-python's OpenAI-compa
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import time
@@ -39,3 +40,22 @@ def wait_until_serving(process: subprocess.Popen, url: str, timeout: float, log:
         time.sleep(0.5)
     process.kill()
     raise ServerDidNotStart(f"{url} did not answer within {timeout:g} s: {log.read_text()[-2000:]}")
+
+
+def data_dir_with(home: Path, *built: Path) -> Path:
+    """A data directory `home` for a server, with directories already built elsewhere (the index, the intent
+    model) copied in under their own names, so that the server does not build them again."""
+    for directory in built:
+        shutil.copytree(directory, home / directory.name)
+    return home
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Asks the server to stop, and kills it if it has not within `timeout` seconds (an open events stream can
+    keep uvicorn waiting)."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/ (kept out of git): look at them after a change
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from assistant.agents import DEMO_AGENT
 from assistant.pipeline import Assistant
-from ui.server_process import free_port, wait_until_serving
+from ui.server_process import data_dir_with, free_port, stop, wait_until_serving
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +45,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(assistant: Assistant, home: Path) -> Iterator[str]:
     """`shopassist demo` in its own process and data directory, with the session's index and intent model
     copied in so that nothing is rebuilt; the base URL."""
-    shutil.copytree(assistant.settings.index_dir, home / "index")
-    shutil.copytree(assistant.settings.intent_model_dir, home / "intent-model")
+    data_dir_with(home, assistant.settings.index_dir, assistant.settings.intent_model_dir)
     port = free_port()
     log_path = home / "server.log"
     log = log_path.open("w")
@@ -58,12 +56,7 @@ def server(assistant: Assistant, home: Path) -> Iterator[str]:
         wait_until_serving(process, f"{base}/healthz", 180, log_path)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # open event streams and timers can keep uvicorn waiting
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
         log.close()
 
 

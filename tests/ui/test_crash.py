@@ -24,15 +24,13 @@ from bench.load import (
     ShopperLog,
     Traffic,
     check_database,
-    data_dir_with,
     send,
     start_conversation,
-    stop,
 )
 from bench.turns import script, start_server
 from db.models import Message, Order
 from db.session import Database
-from ui.server_process import free_port
+from ui.server_process import data_dir_with, free_port, stop
 
 pytestmark = pytest.mark.slow
 

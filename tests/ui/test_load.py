@@ -8,7 +8,8 @@ import pytest
 
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
-from bench.load import data_dir_with, run_load
+from bench.load import run_load
+from ui.server_process import data_dir_with
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,6 @@ Real parts: a throwaway PostgreSQL cluster, two `shopassist serve` processes, ea
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from db.models import Order
 from db.session import Database
-from ui.server_process import free_port, wait_until_serving
+from ui.server_process import data_dir_with, free_port, stop, wait_until_serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -60,11 +59,10 @@ def deployment(
         connection.execute(text(f"CREATE DATABASE {DATABASE}"))
     admin.dispose()
     url = make_url(postgres_url).set(database=DATABASE).render_as_string(hide_password=False)
-    home = tmp_path_factory.mktemp("deployment")
-    shutil.copytree(assistant.settings.index_dir, home / "index")
-    shutil.copytree(assistant.settings.intent_model_dir, home / "intent-model")
-    built = build_assistant(Settings(home=home, db=url, llm_backend="template"), log=lambda _message: None)
-    return Deployment(built.db, home)
+    built = assistant.settings
+    home = data_dir_with(tmp_path_factory.mktemp("deployment"), built.index_dir, built.intent_model_dir)
+    deployed = build_assistant(Settings(home=home, db=url, llm_backend="template"), log=lambda _message: None)
+    return Deployment(deployed.db, home)
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +71,8 @@ def servers(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) ->
     started = []
     try:
         for name in ("a", "b"):
-            home = tmp_path_factory.mktemp(f"instance-{name}")
-            shutil.copytree(deployment.home / "index", home / "index")
-            shutil.copytree(deployment.home / "intent-model", home / "intent-model")
+            built = (deployment.home / "index", deployment.home / "intent-model")
+            home = data_dir_with(tmp_path_factory.mktemp(f"instance-{name}"), *built)
             port = free_port()
             environment = {
                 **os.environ,
@@ -95,12 +92,7 @@ def servers(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) ->
         yield [base for _process, base, _log in started]
     finally:
         for process, _base, _log in started:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # an open events stream can keep uvicorn waiting
-                process.kill()
-                process.wait()
+            stop(process, timeout=10)
 
 
 def test_one_conversation_alternating_between_two_processes_sees_one_state(
