@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
 
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from assistant.settings import Settings
 from assistant.state import DialogueState, TurnResult
 from assistant.takeover import shopper_turn
 from assistant.tokens import TokenCheck, check_token, hash_token, new_token, token_expiry
+from assistant.turn_queue import TurnQueue
 from assistant.understand import Understand
 from db.models import Conversation, utcnow
 from db.session import Database
@@ -66,8 +66,8 @@ class Assistant:
         self.act = act
         self.respond = respond
         self.record = record
-        # Shared by every door (API, chat, CLI): a turn waits here rather than slow down all the others.
-        self.turn_slots = threading.BoundedSemaphore(settings.concurrent_turns)
+        # Shared by every door (API, chat, CLI): a turn waits here, in order, rather than slow down all the others.
+        self.turn_slots = TurnQueue(settings.concurrent_turns)
 
     def replying_with(self, backend: LLMBackend) -> Assistant:
         """This assistant with its replies phrased by another LLM backend (same database, models, guard and

@@ -6,7 +6,7 @@ Prints and writes JSON (bench/results/turns.json):
   through the REST API (`POST /conversations`, `POST …/messages`): turn latency as the client sees it and
   turns per second.
 
-    .venv/bin/python -m bench.turns [--db URL] [--concurrency 1 8 32] [--journeys 20] [--profile]
+    .venv/bin/python -m bench.turns [--db URL] [--concurrency 1 8 32] [--journeys 20] [--processes 1] [--profile]
 
 `--profile` also samples the in-process turns with pyinstrument and writes where their time goes to
 bench/results/turns-profile.txt.
@@ -111,19 +111,23 @@ async def shopper(client: httpx.AsyncClient, journey: int, latencies: list[float
             errors.append(response.status_code)
 
 
-async def over_http(base_url: str, concurrency: int, journeys_each: int) -> dict:
+async def over_http(base_urls: list[str], concurrency: int, journeys_each: int) -> dict:
+    """`concurrency` shoppers, shopper i on server i mod len(base_urls) (a load balancer's round robin)."""
     latencies: list[float] = []
     errors: list[int] = []
     limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+    clients = [httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for url in base_urls]
 
-        async def one_shopper(number: int) -> None:
-            for journey in range(journeys_each):
-                await shopper(client, number * journeys_each + journey, latencies, errors)
+    async def one_shopper(number: int) -> None:
+        for journey in range(journeys_each):
+            client = clients[number % len(clients)]
+            await shopper(client, number * journeys_each + journey, latencies, errors)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(one_shopper(number) for number in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(one_shopper(number) for number in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    for client in clients:
+        await client.aclose()
     return {
         "concurrency": concurrency,
         **summary(latencies),
@@ -142,7 +146,7 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen:
         "SHOPASSIST_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
     }
     command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
-    log = settings.data_dir / "server.log"
+    log = settings.data_dir / f"server-{port}.log"
     with log.open("w") as output:
         server = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
     wait_until_serving(server, f"http://127.0.0.1:{port}/healthz", 300, log)
@@ -158,6 +162,9 @@ def main() -> None:
     parser.add_argument(
         "--journeys", type=int, default=20, help="in-process journeys; over HTTP, 64 per level"
     )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes on the one database (round robin)"
+    )
     parser.add_argument("--profile", action="store_true", help="profile the in-process turns (pyinstrument)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="shopassist-bench-turns-"))
@@ -172,17 +179,23 @@ def main() -> None:
         "in_process": in_process(settings, args.journeys, args.profile),
     }
     print(f"in-process ({database}): {results['in_process']}", flush=True)
-    port = free_port()
-    server = start_server(settings, port)
+    servers = []
     try:
+        # One after another: the first one to start migrates the database, the others find it migrated.
+        for _ in range(args.processes):
+            port = free_port()
+            servers.append((start_server(settings, port), f"http://127.0.0.1:{port}"))
         results["http"] = []
         for concurrency in args.concurrency:
             # The same number of journeys at every level: 64 in all, split among the concurrent shoppers.
-            row = asyncio.run(over_http(f"http://127.0.0.1:{port}", concurrency, max(1, 64 // concurrency)))
+            urls = [url for _server, url in servers]
+            row = asyncio.run(over_http(urls, concurrency, max(1, 64 // concurrency)))
+            row["processes"] = args.processes
             results["http"].append(row)
             print(f"http ({database}): {row}", flush=True)
     finally:
-        stop(server)
+        for server, _url in servers:
+            stop(server)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"turns-{database}.json"
     out.write_text(json.dumps(results, indent=2))
