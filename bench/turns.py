@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from pyinstrument import Profiler
 
 from assistant.bootstrap import build_assistant
 from assistant.settings import Settings
-from ui.server_process import free_port, stop, wait_until_serving
+from ui.server_process import data_dir_with, free_port, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -167,9 +166,9 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="profile the in-process turns (pyinstrument)")
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="shopassist-bench-turns-"))
-    if INTENT_MODEL_CACHE.is_dir():
-        shutil.copytree(INTENT_MODEL_CACHE, home / "intent-model")
+    # The tuned intent model of the tests, when there is one, so that nothing is retrained.
+    cached = [INTENT_MODEL_CACHE] if INTENT_MODEL_CACHE.is_dir() else []
+    home = data_dir_with(Path(tempfile.mkdtemp(prefix="shopassist-bench-turns-")), *cached)
     settings = Settings(home=home, db=args.db, llm_backend="template")
     database = "postgresql" if settings.database_url.startswith("postgresql") else "sqlite"
 

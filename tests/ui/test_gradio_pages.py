@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from html import escape
 
 import gradio as gr
@@ -23,15 +22,15 @@ from ui.chat_session import new_from_team, rate, restore, send_message, shown_me
 from ui.console import build_console
 from ui.console_panels import conversation_detail, conversation_table
 from ui.panels import render_cart, render_products
+from ui.server_process import data_dir_with
 
 
 @pytest.fixture(scope="module")
 def assistant(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     """An assistant over its own database (the console lists every conversation in it), reusing the session's
     index and intent model so that nothing is rebuilt or retrained."""
-    own = Settings(home=tmp_path_factory.mktemp("ui"))
-    shutil.copytree(assistant.settings.index_dir, own.index_dir)
-    shutil.copytree(assistant.settings.intent_model_dir, own.intent_model_dir)
+    built = assistant.settings
+    own = Settings(home=data_dir_with(tmp_path_factory.mktemp("ui"), built.index_dir, built.intent_model_dir))
     return build_assistant(own, log=lambda _message: None)
 
 
