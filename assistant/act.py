@@ -6,12 +6,13 @@ catalog and the database; the reply step only phrases it.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import cart as carts
 from assistant.settings import Settings
 from assistant.state import Decision, DialogueState, Offer, Outcome
-from db.models import Conversation
+from db.models import Conversation, Message
 from retrieval.catalog import Catalog
 from retrieval.search import ProductSearch, SearchFilters, ShopperProfile
 
@@ -37,7 +38,7 @@ class Act:
         return outcome
 
     def _search(
-        self, decision: Decision, conversation, state: DialogueState, _session, outcome: Outcome
+        self, decision: Decision, conversation, state: DialogueState, session: Session, outcome: Outcome
     ) -> None:
         filters = SearchFilters(**{key: decision.slots[key] for key in FILTER_SLOTS if key in decision.slots})
         products = self.search.run(
@@ -45,7 +46,7 @@ class Act:
             filters,
             self.settings.results_per_reply,
             decision.slots.get("sort"),
-            profile=self._profile(conversation),
+            profile=self._profile(conversation, session),
         )
         outcome.products = products
         filters = {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS}
@@ -66,9 +67,16 @@ class Act:
         state.focus = []
         state.offer = None
 
-    def _profile(self, conversation: Conversation) -> ShopperProfile:
+    def _profile(self, conversation: Conversation, session: Session) -> ShopperProfile:
         """The categories and price band of the products this conversation's replies have shown."""
-        seen = {pid for message in conversation.messages for pid in message.product_ids or ()}
+        # Only the shown product ids, not whole messages: loading every message of the conversation as an object
+        # cost more than the rest of the search.
+        shown = session.scalars(
+            select(Message.product_ids).where(
+                Message.conversation_id == conversation.id, Message.product_ids.is_not(None)
+            )
+        )
+        seen = {pid for product_ids in shown for pid in product_ids or ()}
         return ShopperProfile.from_products(
             self.catalog.by_id[pid] for pid in seen if pid in self.catalog.by_id
         )

@@ -56,17 +56,28 @@ def record_event(
     at: datetime | None = None,
 ) -> None:
     """Appends one event of the conversation's current journey; `at` is when it happened (default: now)."""
+    session.add(JourneyEvent(**event_row(conversation, turn, kind, data, from_stage, to_stage, at)))
+
+
+def event_row(
+    conversation: Conversation,
+    turn: int,
+    kind: str,
+    data: dict[str, Any],
+    from_stage: Stage | None = None,
+    to_stage: Stage | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The journey_events row of one event, for `record_event` or a bulk insert of several (assistant/record.py)."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown journey event kind {kind!r}")
-    session.add(
-        JourneyEvent(
-            conversation_id=conversation.id,
-            journey=conversation.journey,
-            turn=turn,
-            kind=kind,
-            from_stage=from_stage.value if from_stage else None,
-            to_stage=to_stage.value if to_stage else None,
-            data=data,
-            created_at=at or utcnow(),
-        )
-    )
+    return {
+        "conversation_id": conversation.id,
+        "journey": conversation.journey,
+        "turn": turn,
+        "kind": kind,
+        "from_stage": from_stage.value if from_stage else None,
+        "to_stage": to_stage.value if to_stage else None,
+        "data": data,
+        "created_at": at or utcnow(),
+    }

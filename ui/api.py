@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -74,11 +75,14 @@ class ApiLimits:
         self.per_conversation = SlidingWindowLimiter(settings.messages_per_minute_per_conversation, 60)
 
 
-def get_assistant(request: Request) -> Assistant:
+# The dependencies and the handlers that compute are coroutines: FastAPI runs a plain function in a worker
+# thread, and each such round trip costs more CPU than a lookup. What blocks (the database, the models) goes to a
+# worker thread in one hop per request (`run_in_threadpool`), checks included.
+async def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 
 
-def get_limits(request: Request) -> ApiLimits:
+async def get_limits(request: Request) -> ApiLimits:
     return request.app.state.api_limits
 
 
@@ -124,14 +128,20 @@ def client_ip(request: Request) -> str:
 
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=REFUSALS)
-def create_conversation(request: Request, assistant: AssistantDep, limits: LimitsDep) -> NewConversation:
-    within_limit(limits.per_ip, client_ip(request), "requests from this address")
+async def create_conversation(
+    request: Request, assistant: AssistantDep, limits: LimitsDep
+) -> NewConversation:
+    return await run_in_threadpool(start_conversation, assistant, limits, client_ip(request))
+
+
+def start_conversation(assistant: Assistant, limits: ApiLimits, ip: str) -> NewConversation:
+    within_limit(limits.per_ip, ip, "requests from this address")
     conversation_id, token = assistant.start_conversation()
     return NewConversation(conversation_id=conversation_id, token=token)
 
 
 @router.post("/conversations/{conversation_id}/messages", responses=REFUSALS)
-def send_message(
+async def send_message(
     conversation_id: str,
     message: MessageIn,
     request: Request,
@@ -149,16 +159,37 @@ def send_message(
     """One shopper turn. Refused, and not stored: over a rate limit (429), a missing or expired token (401),
     another conversation's token (403), an empty (422) or too long (413) message, an Idempotency-Key already
     used for another message (422). A repeat with an Idempotency-Key answers with that key's turn (200)."""
-    within_limit(limits.per_ip, client_ip(request), "requests from this address")
+    return await run_in_threadpool(
+        take_turn,
+        assistant,
+        limits,
+        client_ip(request),
+        conversation_id,
+        message.text,
+        credentials,
+        idempotency_key,
+    )
+
+
+def take_turn(
+    assistant: Assistant,
+    limits: ApiLimits,
+    ip: str,
+    conversation_id: str,
+    text: str,
+    credentials: HTTPAuthorizationCredentials | None,
+    idempotency_key: str | None,
+) -> TurnResult:
+    within_limit(limits.per_ip, ip, "requests from this address")
     authorize(assistant, conversation_id, credentials)
     within_limit(limits.per_conversation, conversation_id, "messages in this conversation")
-    if len(message.text) > assistant.settings.max_message_chars:
+    if len(text) > assistant.settings.max_message_chars:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"a message may be at most {assistant.settings.max_message_chars} characters",
         )
     try:
-        return assistant.handle(conversation_id, message.text, idempotency_key)
+        return assistant.handle(conversation_id, text, idempotency_key)
     except (InvalidMessage, RepeatedKey) as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     except UnknownConversation as error:

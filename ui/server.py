@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import uvicorn
@@ -15,6 +16,10 @@ from ui.app import create_app
 def serve(settings: Settings) -> None:
     configure_logging(settings)
     app = create_app(build_assistant(settings))
+    # What is built by now (models, catalog, index, the web app) lives as long as the process: frozen, the full
+    # collections that requests' garbage triggers no longer walk it (each took ~340 ms of every thread's time).
+    gc.collect()
+    gc.freeze()
     base = f"http://{settings.host}:{settings.port}"
     print(
         f"shopassist is serving:\n  shopper chat   {base}/\n  agent console  {base}/console\n"
