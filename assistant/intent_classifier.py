@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from scipy.special import softmax
 from sklearn.linear_model import LogisticRegression
 
 from assistant.intent_encoder import fine_tune_encoder
@@ -182,7 +183,9 @@ class IntentClassifier:
         features = np.stack(
             [np.concatenate([v, context_features(c)]) for v, c in zip(vectors, contexts, strict=True)]
         )
-        probabilities = self.model.predict_proba(features)
+        # The multinomial model's own formula: sklearn's predict_proba gives the same numbers after ~0.3 ms of input
+        # validation per call, a few percent of a whole turn's CPU.
+        probabilities = softmax(features @ self.model.coef_.T + self.model.intercept_, axis=1)
         best = probabilities.argmax(axis=1)
         return [(self.labels[i], float(p[i])) for i, p in zip(best, probabilities, strict=True)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.intent_classifier import IntentClassifier, load_examples, random_context
+from assistant.intent_classifier import IntentClassifier, context_features, load_examples, random_context
 from assistant.state import Context
 from assistant.taxonomy import Intent, Stage
 from retrieval.embeddings import Embedder
@@ -24,8 +24,27 @@ def test_held_out_accuracy(assistant):
     contexts = [e.context or random_context(rng, e.intent) for e in held_out]
     predicted = classifier.predict([e.text for e in held_out], contexts)
     accuracy = np.mean([intent == e.intent for (intent, _), e in zip(predicted, held_out, strict=True)])
-    # Measured 0.920 with the fine-tuned encoder (0.866 on frozen embeddings); issue 3's target is 0.95.
+    # Measured 0.929 at this seed with the fine-tuned encoder (0.866 on frozen embeddings); issue 3's target is 0.95.
     assert accuracy >= 0.9, accuracy
+
+
+def test_probabilities_are_the_logistic_regressions_own(assistant):
+    classifier = assistant.understand.classifier
+    texts = ["show me running shoes", "where is my order", "yes", "purple monkey dishwasher"]
+    contexts = [Context(stage=Stage.BROWSING, last_act="show_results", has_results=True)] * len(texts)
+    predicted = classifier.predict(texts, contexts)
+    features = np.stack(
+        [
+            np.concatenate(
+                [classifier.embedder.encode_one(classifier.spelling.run(text)), context_features(context)]
+            )
+            for text, context in zip(texts, contexts, strict=True)
+        ]
+    )
+    expected = classifier.model.predict_proba(features)
+    for (intent, confidence), row in zip(predicted, expected, strict=True):
+        assert intent == classifier.labels[row.argmax()]
+        assert confidence == pytest.approx(row.max(), abs=1e-9)
 
 
 def test_context_decides_short_answers(assistant):

@@ -48,6 +48,20 @@ def test_a_lone_request_is_encoded_at_once_and_equals_plain_encoding(embedder):
     np.testing.assert_allclose(vector, embedder.encode(["a waterproof jacket"])[0], atol=1e-6)
 
 
+def test_the_online_path_equals_plain_encoding(embedder):
+    # Live turns go through `encode_online`, the index and training through `encode`: the vectors must agree.
+    texts = [
+        *TEXTS,
+        "hi",
+        "a waterproof hiking jacket with a hood and two zipped pockets, under 120 dollars",
+        "ça va? 🙂",
+    ]
+    online = embedder.encode_online(texts)
+    assert online.dtype == np.float32 and online.shape == (len(texts), embedder.dimension)
+    np.testing.assert_allclose(online, embedder.encode(texts), atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(online, axis=1), 1.0, atol=1e-5)
+
+
 def test_requests_arriving_during_a_pass_share_the_next_one(embedder):
     held = HeldFirstPass(embedder.encode)
     batcher = ConcurrentBatcher(held)
