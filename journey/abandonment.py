@@ -19,7 +19,7 @@ from assistant.state import CartLine
 from assistant.taxonomy import Stage
 from db.models import Conversation, JourneyEvent, Message, Order, utcnow
 from db.session import Database
-from journey.events import record_event
+from journey.events import event_row, record_event
 from journey.stages import ABANDONABLE, Position, StageMachine
 
 
@@ -71,13 +71,15 @@ class AbandonmentSweep:
         # often the sweep runs.
         record_event(
             session,
-            conversation,
-            conversation.turns,
-            "stage_change",
-            {"idle_minutes": self.timeout.total_seconds() / 60},
-            before.stage,
-            after.stage,
-            at=conversation.updated_at + self.timeout,
+            event_row(
+                conversation,
+                conversation.turns,
+                "stage_change",
+                {"idle_minutes": self.timeout.total_seconds() / 60},
+                before.stage,
+                after.stage,
+                at=conversation.updated_at + self.timeout,
+            ),
         )
         return True
 
@@ -105,8 +107,10 @@ def resume(session: Session, conversation: Conversation, stages: StageMachine) -
     turn = conversation.turns + 1
     away = round((utcnow() - conversation.updated_at).total_seconds() / 60, 1)
     conversation.stage = after.stage.value
-    record_event(session, conversation, turn, "resumed", {"stage": after.stage.value, "idle_minutes": away})
-    record_event(session, conversation, turn, "stage_change", {}, before.stage, after.stage)
+    record_event(
+        session, event_row(conversation, turn, "resumed", {"stage": after.stage.value, "idle_minutes": away})
+    )
+    record_event(session, event_row(conversation, turn, "stage_change", {}, before.stage, after.stage))
     return after.stage
 
 

@@ -45,20 +45,6 @@ EVENT_KINDS = (
 NUDGE_OUTCOMES = ("accepted", "declined", "ignored")
 
 
-def record_event(
-    session: Session,
-    conversation: Conversation,
-    turn: int,
-    kind: str,
-    data: dict[str, Any],
-    from_stage: Stage | None = None,
-    to_stage: Stage | None = None,
-    at: datetime | None = None,
-) -> None:
-    """Appends one event of the conversation's current journey; `at` is when it happened (default: now)."""
-    session.add(JourneyEvent(**event_row(conversation, turn, kind, data, from_stage, to_stage, at)))
-
-
 def event_row(
     conversation: Conversation,
     turn: int,
@@ -68,7 +54,8 @@ def event_row(
     to_stage: Stage | None = None,
     at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The journey_events row of one event, for `record_event` or a bulk insert of several (assistant/record.py)."""
+    """The journey_events row of one event of the conversation's current journey; `at` is when it happened
+    (default: now). For `record_event`, or a bulk insert of a turn's events (assistant/record.py)."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown journey event kind {kind!r}")
     return {
@@ -81,3 +68,8 @@ def event_row(
         "data": data,
         "created_at": at or utcnow(),
     }
+
+
+def record_event(session: Session, row: dict[str, Any]) -> None:
+    """Appends one event (an `event_row`) to the session."""
+    session.add(JourneyEvent(**row))

@@ -16,7 +16,7 @@ from db.models import Conversation
 from journey.abandonment import AbandonmentSweep, let_time_pass
 from journey.analytics import DateRange, JourneyAnalytics, format_table
 from journey.charts import write_charts
-from journey.events import record_event
+from journey.events import event_row, record_event
 
 from .conftest import TO_CART, TO_CHECKOUT, assistant_on, converse
 
@@ -124,7 +124,7 @@ def test_nudge_acceptance_by_kind(fresh_assistant):
             ("nudge_shown", {"kind": "narrowing_question"}),
             ("nudge_outcome", {"kind": "narrowing_question", "outcome": "ignored"}),
         ]:
-            record_event(session, conversation, 1, kind, data)
+            record_event(session, event_row(conversation, 1, kind, data))
     report = JourneyAnalytics(fresh_assistant.db).run()
     assert report.nudges == {
         "cross_sell": {"shown": 2, "accepted": 1, "declined": 1, "ignored": 0},
