@@ -8,6 +8,8 @@ Prints and writes JSON (bench/results/turns.json):
 
     .venv/bin/python -m bench.turns [--db URL] [--concurrency 1 8 32] [--journeys 20] [--processes 1] [--profile]
 
+Every row also gives the median and p95 of each step of the journey (`by_step`).
+
 `--profile` also samples the in-process turns with pyinstrument and writes where their time goes to
 bench/results/turns-profile.txt.
 
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import httpx
@@ -65,6 +68,14 @@ def script(journey: int) -> tuple[str, ...]:
     )
 
 
+# What each turn of the script does, in order: the tail of the latency is one kind of turn (the search), which the
+# overall percentiles hide.
+STEPS = (
+    "greet", "search", "refine", "details", "compare", "add to cart", "view cart", "checkout", "checkout details",
+    "confirm",
+)  # fmt: skip
+
+
 def summary(latencies_ms: list[float]) -> dict:
     values = np.array(latencies_ms)
     return {
@@ -75,44 +86,55 @@ def summary(latencies_ms: list[float]) -> dict:
     }
 
 
+def by_step(latencies_ms: dict[str, list[float]]) -> dict:
+    """The overall summary, and the median and p95 of each step."""
+    steps = {
+        step: {key: value for key, value in summary(values).items() if key in ("median_ms", "p95_ms")}
+        for step, values in latencies_ms.items()
+    }
+    return {**summary([value for values in latencies_ms.values() for value in values]), "by_step": steps}
+
+
 def in_process(settings: Settings, journeys: int, profile: bool) -> dict:
     assistant = build_assistant(settings, log=lambda _message: None)
     profiler = Profiler(interval=0.0005) if profile else None
-    latencies = []
+    latencies = defaultdict(list)
     for journey in range(journeys):
         if profiler and journey == 1:  # the first journey warms caches and lazy imports up
             profiler.start()
         conversation, _token = assistant.start_conversation()
-        for text in script(journey):
+        for step, text in zip(STEPS, script(journey), strict=True):
             started = time.perf_counter()
             assistant.handle(conversation, text)
-            latencies.append((time.perf_counter() - started) * 1000)
+            latencies[step].append((time.perf_counter() - started) * 1000)
     if profiler:
         profiler.stop()
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "turns-profile.txt").write_text(profiler.output_text(unicode=True, color=False))
-    return summary(latencies)
+    return by_step(latencies)
 
 
-async def shopper(client: httpx.AsyncClient, journey: int, latencies: list[float], errors: list[int]) -> None:
+async def shopper(
+    client: httpx.AsyncClient, journey: int, latencies: dict[str, list[float]], errors: list[int]
+) -> None:
     started = time.perf_counter()
     created = await client.post("/api/v1/conversations")
-    latencies.append((time.perf_counter() - started) * 1000)
+    latencies["start"].append((time.perf_counter() - started) * 1000)
     body = created.json()
     headers = {"Authorization": f"Bearer {body['token']}"}
-    for text in script(journey):
+    for step, text in zip(STEPS, script(journey), strict=True):
         started = time.perf_counter()
         response = await client.post(
             f"/api/v1/conversations/{body['conversation_id']}/messages", json={"text": text}, headers=headers
         )
-        latencies.append((time.perf_counter() - started) * 1000)
+        latencies[step].append((time.perf_counter() - started) * 1000)
         if response.status_code >= 400:
             errors.append(response.status_code)
 
 
 async def over_http(base_urls: list[str], concurrency: int, journeys_each: int) -> dict:
     """`concurrency` shoppers, shopper i on server i mod len(base_urls) (a load balancer's round robin)."""
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[int] = []
     limits = httpx.Limits(max_connections=concurrency)
     clients = [httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for url in base_urls]
@@ -127,10 +149,11 @@ async def over_http(base_urls: list[str], concurrency: int, journeys_each: int) 
     elapsed = time.perf_counter() - started
     for client in clients:
         await client.aclose()
+    turns = sum(len(values) for values in latencies.values())
     return {
         "concurrency": concurrency,
-        **summary(latencies),
-        "turns_per_second": round(len(latencies) / elapsed, 1),
+        **by_step(latencies),
+        "turns_per_second": round(turns / elapsed, 1),
         "errors": len(errors),
     }
 
@@ -150,6 +173,12 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen:
         server = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
     wait_until_serving(server, f"http://127.0.0.1:{port}/healthz", 300, log)
     return server
+
+
+def report(title: str, row: dict) -> None:
+    print(f"{title}: { ({key: value for key, value in row.items() if key != 'by_step'}) }", flush=True)
+    steps = ", ".join(f"{step} {v['median_ms']:.0f}/{v['p95_ms']:.0f}" for step, v in row["by_step"].items())
+    print(f"  median/p95 ms by step: {steps}", flush=True)
 
 
 def main() -> None:
@@ -177,7 +206,7 @@ def main() -> None:
         "turns_per_journey": len(script(0)),
         "in_process": in_process(settings, args.journeys, args.profile),
     }
-    print(f"in-process ({database}): {results['in_process']}", flush=True)
+    report(f"in-process ({database})", results["in_process"])
     servers = []
     try:
         # One after another: the first one to start migrates the database, the others find it migrated.
@@ -191,7 +220,7 @@ def main() -> None:
             row = asyncio.run(over_http(urls, concurrency, max(1, 64 // concurrency)))
             row["processes"] = args.processes
             results["http"].append(row)
-            print(f"http ({database}): {row}", flush=True)
+            report(f"http ({database})", row)
     finally:
         for server, _url in servers:
             stop(server)
