@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -68,8 +69,8 @@ def script(journey: int) -> tuple[str, ...]:
     )
 
 
-# What each turn of the script does, in order: the tail of the latency is one kind of turn (the search), which the
-# overall percentiles hide.
+# What each turn of the script does, in order: the overall percentiles hide which kinds of turn are slow, and
+# whether the tail is one kind of turn or the wait that all of them share.
 STEPS = (
     "greet", "search", "refine", "details", "compare", "add to cart", "view cart", "checkout", "checkout details",
     "confirm",
@@ -137,18 +138,20 @@ async def over_http(base_urls: list[str], concurrency: int, journeys_each: int) 
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: list[int] = []
     limits = httpx.Limits(max_connections=concurrency)
-    clients = [httpx.AsyncClient(base_url=url, timeout=60, limits=limits) for url in base_urls]
+    async with contextlib.AsyncExitStack() as open_clients:
+        clients = [
+            await open_clients.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60, limits=limits))
+            for url in base_urls
+        ]
 
-    async def one_shopper(number: int) -> None:
-        for journey in range(journeys_each):
-            client = clients[number % len(clients)]
-            await shopper(client, number * journeys_each + journey, latencies, errors)
+        async def one_shopper(number: int) -> None:
+            for journey in range(journeys_each):
+                client = clients[number % len(clients)]
+                await shopper(client, number * journeys_each + journey, latencies, errors)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(one_shopper(number) for number in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    for client in clients:
-        await client.aclose()
+        started = time.perf_counter()
+        await asyncio.gather(*(one_shopper(number) for number in range(concurrency)))
+        elapsed = time.perf_counter() - started
     turns = sum(len(values) for values in latencies.values())
     return {
         "concurrency": concurrency,
@@ -214,9 +217,9 @@ def main() -> None:
             port = free_port()
             servers.append((start_server(settings, port), f"http://127.0.0.1:{port}"))
         results["http"] = []
+        urls = [url for _server, url in servers]
         for concurrency in args.concurrency:
             # The same number of journeys at every level: 64 in all, split among the concurrent shoppers.
-            urls = [url for _server, url in servers]
             row = asyncio.run(over_http(urls, concurrency, max(1, 64 // concurrency)))
             row["processes"] = args.processes
             results["http"].append(row)

@@ -72,8 +72,8 @@ class Embedder:
     def encode_online(self, texts: list[str]) -> np.ndarray:
         """`encode` for the few texts of live turns: the model's own tokenizer and modules, without
         SentenceTransformer.encode's per-call bookkeeping (finding the device by walking every parameter, setting
-        eval mode on every module, sorting by length). That bookkeeping cost ~2.5 ms of interpreter time per call,
-        as much as a third of the forward pass, and it holds the GIL that concurrent turns wait for."""
+        eval mode on every module, sorting by length). That bookkeeping cost ~1.5 ms of interpreter time per call
+        (12.3 → 10.8 ms for one utterance), and it holds the GIL that concurrent turns wait for."""
         features = {
             name: value.to(self.model.device) if isinstance(value, torch.Tensor) else value
             for name, value in self.model.preprocess(texts).items()
