@@ -154,8 +154,8 @@ class IntentClassifier:
         labels = [example.intent.value for example in training]
         base_model = embedder.model_name
         if fine_tune_epochs:
-            first_contexts = np.stack([context_features(options[0]) for options in contexts])
-            embedder = fine_tune_encoder(embedder, texts, first_contexts, labels, fine_tune_epochs, progress)
+            options = [np.stack([context_features(context) for context in drawn]) for drawn in contexts]
+            embedder = fine_tune_encoder(embedder, texts, options, labels, fine_tune_epochs, progress)
         vectors = embedder.encode(texts, progress=progress)
         rows, row_labels = [], []
         for vector, options, label in zip(vectors, contexts, labels, strict=True):

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     intent_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
     # Epochs of tuning a copy of the encoder on the intent examples (0: frozen embeddings); see intent_encoder.
-    intent_fine_tune_epochs: int = Field(default=3, ge=0, le=20)
+    intent_fine_tune_epochs: int = Field(default=6, ge=0, le=20)
     intent_llm: Literal["off", "fallback", "always"] = "off"
 
     llm_backend: Literal["auto", "template", "transformers", "openai"] = "auto"

@@ -30,6 +30,7 @@ from assistant.settings import Settings
 from journey.analytics import JourneyAnalytics
 from journey.personas import PERSONAS
 from journey.simulator import SimulationSummary, Simulator
+from ui.server_process import data_dir_with
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -43,7 +44,7 @@ def quiet(_message: str) -> None:
 def prepare(base: Path) -> None:
     """A data directory with the catalog, the index and the intent model, and no conversations."""
     if INTENT_MODEL_CACHE.is_dir() and not (base / "intent-model").exists():
-        shutil.copytree(INTENT_MODEL_CACHE, base / "intent-model")
+        data_dir_with(base, INTENT_MODEL_CACHE)
     build_assistant(Settings(home=base))  # builds what is missing, saying so on stderr
 
 
