@@ -9,7 +9,7 @@ search and the product index use it.
 
 The recipe (learning rate, warm-up and linear decay, label smoothing, a fresh context per epoch, 6 epochs) was
 chosen by a 5-fold cross-validation of the training split alone, never the held-out tenth: 0.920 → 0.927
-accuracy against the earlier constant 3e-5 for 3 epochs (README, "Understanding shoppers").
+accuracy against the earlier constant 3e-5 for 3 epochs; 0.926 → 0.930 in `bench.intent_cv`, which also corrects typos.
 """
 
 from __future__ import annotations
