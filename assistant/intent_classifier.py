@@ -150,17 +150,18 @@ class IntentClassifier:
             else [random_context(rng, example.intent) for _ in range(contexts_per_example)]
             for example in training
         ]
+        # Each example's context feature rows, one per context it is seen in: tuning and the regression share them.
+        context_rows = [np.stack([context_features(context) for context in drawn]) for drawn in contexts]
         texts = [example.text for example in training]
         labels = [example.intent.value for example in training]
         base_model = embedder.model_name
         if fine_tune_epochs:
-            options = [np.stack([context_features(context) for context in drawn]) for drawn in contexts]
-            embedder = fine_tune_encoder(embedder, texts, options, labels, fine_tune_epochs, progress)
+            embedder = fine_tune_encoder(embedder, texts, context_rows, labels, fine_tune_epochs, progress)
         vectors = embedder.encode(texts, progress=progress)
         rows, row_labels = [], []
-        for vector, options, label in zip(vectors, contexts, labels, strict=True):
-            rows += [np.concatenate([vector, context_features(context)]) for context in options]
-            row_labels += [label] * len(options)
+        for vector, features, label in zip(vectors, context_rows, labels, strict=True):
+            rows += [np.concatenate([vector, row]) for row in features]
+            row_labels += [label] * len(features)
         model = LogisticRegression(C=8.0, max_iter=2000)
         model.fit(np.stack(rows), row_labels)
         info = {
