@@ -96,7 +96,7 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
     db = open_database(settings, log)
     with db.transaction() as session:
         catalog = Catalog.load(session)
-    embedder = Embedder.shared(settings.embedding_model)
+    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache)
     index = load_index(settings, catalog, embedder, log)
     examples = load_examples()
     classifier = load_intent_model(settings, embedder, examples, log)

@@ -168,7 +168,7 @@ def catalog_import(
     )
     with database.transaction() as session:
         catalog = Catalog.load(session)
-    load_index(settings, catalog, Embedder.shared(settings.embedding_model))
+    load_index(settings, catalog, Embedder.shared(settings.embedding_model, settings.onnx_cache))
 
 
 @nlu_app.command("parse")
@@ -218,7 +218,7 @@ def nlu_train(db: DbOption = None, data_dir: DataDirOption = None) -> None:
 
     settings = settings_for(db, data_dir)
     examples = load_examples()
-    embedder = Embedder.shared(settings.embedding_model)
+    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache)
     classifier = IntentClassifier.train(examples, embedder, settings.intent_fine_tune_epochs, progress=True)
     classifier.save(settings.intent_model_dir)
     print(
@@ -405,7 +405,7 @@ def retrieval_eval(
         relevance = load_relevance(file or DEFAULT_FILE)
     except RelevanceFileError as error:
         raise UserError(str(error)) from None
-    embedder = Embedder.shared(settings.embedding_model)
+    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache)
     if relevance.catalog == "demo":  # judged over the demo catalog, whatever the database holds
         catalog = Catalog([ProductRecord.model_validate(item) for item in demo_products()])
         stderr("Preparing the demo catalog's index for evaluation…")

@@ -214,7 +214,7 @@ class IntentClassifier:
             ):
                 return None
             if fine_tune_epochs:
-                embedder = Embedder(str(directory / ENCODER_DIR))
+                embedder = Embedder(str(directory / ENCODER_DIR), onnx_cache=embedder.onnx_cache)
             # The pickle is written by this process's own `save` into the data directory, never downloaded.
             with (directory / "model.pkl").open("rb") as handle:
                 model = pickle.load(handle)

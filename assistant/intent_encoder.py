@@ -85,4 +85,6 @@ def fine_tune_encoder(
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss.item():.3f}")
     model.eval()
-    return Embedder(f"{embedder.model_name} (tuned for intents)", loaded=model)
+    return Embedder(
+        f"{embedder.model_name} (tuned for intents)", loaded=model, onnx_cache=embedder.onnx_cache
+    )

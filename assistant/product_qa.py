@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -60,11 +61,13 @@ class ProductQA:
     `threshold` is the least cosine similarity between the question and a description sentence for that sentence
     to count as the answer; below it the listing "doesn't say"."""
 
-    def __init__(self, embedding_model: str, threshold: float = 0.4) -> None:
+    def __init__(self, embedding_model: str, threshold: float = 0.4, onnx_cache: Path | None = None) -> None:
+        """`embedding_model` and `onnx_cache` name the assistant's own loaded model (`Embedder.shared`)."""
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
         self.embedding_model = embedding_model
         self.threshold = threshold
+        self.onnx_cache = onnx_cache
 
     def answer(self, question: str, product: ProductRecord) -> Answer | None:
         """The answer, or None when the shopper asked for the product's details in general."""
@@ -96,7 +99,7 @@ class ProductQA:
         candidates = [s.strip() for s in _SENTENCE_END.split(product.description) if len(s.split()) >= 3]
         if not candidates:
             return None
-        embedder = Embedder.shared(self.embedding_model)
+        embedder = Embedder.shared(self.embedding_model, self.onnx_cache)
         vectors = embedder.encode([question, *candidates])
         scores = vectors[1:] @ vectors[0]
         best = int(np.argmax(scores))

@@ -39,7 +39,9 @@ class Respond:
         self.backend = backend
         self.guidance = guidance
         self.guard = guard or GroundingGuard()
-        self.product_qa = product_qa or ProductQA(templates.settings.embedding_model)
+        self.product_qa = product_qa or ProductQA(
+            templates.settings.embedding_model, onnx_cache=templates.settings.onnx_cache
+        )
         settings = templates.settings
         self.policies = (settings.shipping_policy, settings.payment_policy, settings.return_policy)
 

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     db: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in the data directory.")
 
     embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, description="Hub id or local path.")
+    # Live turns' utterances run on ONNX Runtime when the model is on a CPU: twice as fast as PyTorch for one
+    # short text (retrieval/onnx_forward.py). "torch" keeps PyTorch; a model on a GPU always runs on PyTorch.
+    embedding_runtime: Literal["onnx", "torch"] = "onnx"
+    cache_dir: Path = Field(
+        default=Path("~/.cache/shopassist"),
+        description="Files derived from models, shared by data directories.",
+    )
     currency: str = "USD"
     results_per_reply: int = Field(default=5, ge=1, le=20)
     # Exact search below this many products; an approximate index (`ann_kind`) from there on.
@@ -98,6 +105,11 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         return self.db or f"sqlite:///{self.data_dir / 'shopassist.db'}"
+
+    @property
+    def onnx_cache(self) -> Path | None:
+        """Where the encoders' ONNX exports are kept, or None when the embedding runtime is PyTorch."""
+        return self.cache_dir.expanduser().resolve() / "onnx" if self.embedding_runtime == "onnx" else None
 
     @property
     def index_dir(self) -> Path:

@@ -81,6 +81,7 @@ def main() -> None:
 
     figures = {
         **held_out_quality(assistant),
+        "embedding_runtime": assistant.settings.embedding_runtime,
         "utterances": len(texts),
         "runs": args.repeat,
         "latency_ms_median": round(statistics.median(latencies), 2),

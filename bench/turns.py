@@ -206,6 +206,7 @@ def main() -> None:
 
     results = {
         "database": database,
+        "embedding_runtime": settings.embedding_runtime,
         "turns_per_journey": len(script(0)),
         "in_process": in_process(settings, args.journeys, args.profile),
     }

@@ -33,13 +33,10 @@ def test_probabilities_are_the_logistic_regressions_own(assistant):
     texts = ["show me running shoes", "where is my order", "yes", "purple monkey dishwasher"]
     contexts = [Context(stage=Stage.BROWSING, last_act="show_results", has_results=True)] * len(texts)
     predicted = classifier.predict(texts, contexts)
+    # Several texts are embedded together, by `encode`, as `predict` does for them.
+    vectors = classifier.embedder.encode([classifier.spelling.run(text) for text in texts])
     features = np.stack(
-        [
-            np.concatenate(
-                [classifier.embedder.encode_one(classifier.spelling.run(text)), context_features(context)]
-            )
-            for text, context in zip(texts, contexts, strict=True)
-        ]
+        [np.concatenate([vector, context_features(c)]) for vector, c in zip(vectors, contexts, strict=True)]
     )
     expected = classifier.model.predict_proba(features)
     for (intent, confidence), row in zip(predicted, expected, strict=True):
@@ -58,7 +55,7 @@ def test_context_decides_short_answers(assistant):
 
 def test_saved_model_is_reused_and_retrained_when_the_data_changes(assistant, settings, tmp_path):
     classifier = assistant.understand.classifier
-    base = Embedder.shared(settings.embedding_model)
+    base = Embedder.shared(settings.embedding_model, settings.onnx_cache)
     epochs = settings.intent_fine_tune_epochs
     examples = load_examples()
     classifier.save(tmp_path)
@@ -77,7 +74,7 @@ def test_saved_model_is_reused_and_retrained_when_the_data_changes(assistant, se
 
 
 def test_fine_tuning_leaves_the_search_encoder_untouched(assistant, settings):
-    base = Embedder.shared(settings.embedding_model)
+    base = Embedder.shared(settings.embedding_model, settings.onnx_cache)
     tuned = assistant.understand.classifier.embedder
     assert tuned is not base
     text = "where is my refund"
