@@ -29,5 +29,6 @@ def serve(settings: Settings) -> None:
         file=sys.stderr,
         flush=True,
     )
-    # log_config=None: uvicorn's loggers keep the handler configure_logging set (format and redaction).
+    # log_config=None: uvicorn's loggers keep the handler configure_logging set (format and redaction). The loop
+    # and HTTP parser are uvicorn's "auto" choice: uvloop and httptools, installed with shopassist.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", log_config=None)
