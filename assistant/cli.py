@@ -168,7 +168,7 @@ def catalog_import(
     )
     with database.transaction() as session:
         catalog = Catalog.load(session)
-    load_index(settings, catalog, Embedder.shared(settings.embedding_model, settings.onnx_cache))
+    load_index(settings, catalog, Embedder.shared(settings.embedding_model))
 
 
 @nlu_app.command("parse")

