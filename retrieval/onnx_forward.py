@@ -5,7 +5,7 @@ some hundred operators from Python, each holding the GIL that concurrent turns w
 tokens on this project's 2-core machine). ONNX Runtime runs the same graph in C++ with the GIL released, in about
 half the time (README, "Turn latency and throughput"); the vectors agree with PyTorch's to ~1e-7.
 
-The graph is exported once per model weights with PyTorch's own exporter (`torch.onnx.export`, ~12 s), into a
+The graph is exported once per model weights with PyTorch's own exporter (`torch.onnx.export`, ~10 s), into a
 cache shared by every data directory and process: its key is a hash of the weights, the module stack and the
 PyTorch version, so a copied or re-trained model finds its own export, or makes one.
 """

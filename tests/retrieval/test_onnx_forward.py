@@ -24,7 +24,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def exported(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory):
-    """MiniLM exported into a fresh cache, once for the module (the export takes about 15 s)."""
+    """MiniLM exported into a fresh cache, once for the module (the export takes about 10 s)."""
     cache = tmp_path_factory.mktemp("onnx")
     return OnnxForward(embedder.model, cache), cache
 
