@@ -71,10 +71,10 @@ class Settings(BaseSettings):
     guidance: bool = True
     sweep_interval_seconds: float = Field(default=60.0, gt=0, description="How often the server sweeps.")
     max_message_chars: int = Field(default=4000, ge=1)
-    # Turns computed at once per process; more wait in arrival order (assistant/turn_queue.py). All at once
-    # share one interpreter, so a search among 31 other turns takes 31 turns' time; too few and fewer utterances
-    # share an embedding batch (measured in "Turn latency and throughput", README).
-    concurrent_turns: int = Field(default=8, ge=1, le=256)
+    # Turns computed at once per process; more wait in arrival order (assistant/turn_queue.py). Unset: 2 when
+    # templates write the replies, whose turns only compute and share one interpreter; 8 when an LLM writes
+    # them, so that concurrent generations share a batch (measured in "Turn latency and throughput", README).
+    concurrent_turns: int | None = Field(default=None, ge=1, le=256)
 
     # Access: shopper tokens, rate limits (in-process, per server process), console logins, and which sites
     # may frame the chat (CSP frame-ancestors, space-separated sources) or call the API from a browser (CORS).

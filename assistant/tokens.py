@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from db.models import Conversation
@@ -40,9 +40,11 @@ def token_expiry(now: datetime, ttl_hours: float) -> datetime:
     return now + timedelta(hours=ttl_hours)
 
 
-def check_token(session: Session, conversation_id: str, token: str, now: datetime) -> TokenCheck:
+def check_token(
+    database: Session | Connection, conversation_id: str, token: str, now: datetime
+) -> TokenCheck:
     """VALID for the conversation's own unexpired token; EXPIRED is only ever told to the token's holder."""
-    row = session.execute(
+    row = database.execute(
         select(Conversation.token_hash, Conversation.token_expires_at).where(
             Conversation.id == conversation_id
         )

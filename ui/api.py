@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -140,7 +140,7 @@ def start_conversation(assistant: Assistant, limits: ApiLimits, ip: str) -> NewC
     return NewConversation(conversation_id=conversation_id, token=token)
 
 
-@router.post("/conversations/{conversation_id}/messages", responses=REFUSALS)
+@router.post("/conversations/{conversation_id}/messages", response_model=TurnResult, responses=REFUSALS)
 async def send_message(
     conversation_id: str,
     message: MessageIn,
@@ -155,11 +155,11 @@ async def send_message(
             description="One per message; a retry with the same key gets the same turn, not a second one.",
         ),
     ] = None,
-) -> TurnResult:
+) -> Response:
     """One shopper turn. Refused, and not stored: over a rate limit (429), a missing or expired token (401),
     another conversation's token (403), an empty (422) or too long (413) message, an Idempotency-Key already
     used for another message (422). A repeat with an Idempotency-Key answers with that key's turn (200)."""
-    return await run_in_threadpool(
+    result = await run_in_threadpool(
         take_turn,
         assistant,
         limits,
@@ -169,6 +169,9 @@ async def send_message(
         credentials,
         idempotency_key,
     )
+    # The result is already a validated TurnResult: pydantic writes its JSON in one call, where FastAPI's
+    # response handling would validate it again and convert it to JSON in Python.
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 def take_turn(

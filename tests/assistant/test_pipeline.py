@@ -13,7 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from assistant.pipeline import Assistant, InvalidMessage, UnknownConversation
+from assistant.llm_openai import OpenAIBackend
+from assistant.pipeline import (
+    LLM_TURNS_AT_ONCE,
+    TEMPLATE_TURNS_AT_ONCE,
+    Assistant,
+    InvalidMessage,
+    UnknownConversation,
+)
 from db.models import Conversation, JourneyEvent, Message, Order
 
 PURCHASE = [
@@ -209,6 +216,18 @@ class ConcurrencyGauge:
         finally:
             with self.lock:
                 self.inside -= 1
+
+
+def test_turns_at_once_follow_the_reply_backend_unless_the_settings_say(assistant):
+    assert assistant.settings.concurrent_turns is None
+    assert assistant.turn_slots.slots == TEMPLATE_TURNS_AT_ONCE == 2
+    # An LLM writing the replies (this one is never called): more turns at once, to share its batches.
+    llm = OpenAIBackend("http://127.0.0.1:9/v1", "a-model")
+    assert assistant.replying_with(llm).turn_slots.slots == LLM_TURNS_AT_ONCE == 8
+    settings = assistant.settings.model_copy(update={"concurrent_turns": 5})
+    parts = {name: getattr(assistant, name) for name in ("db", "catalog", "understand", "decide", "act")}
+    configured = Assistant(settings, respond=assistant.respond, record=assistant.record, **parts)
+    assert configured.turn_slots.slots == 5
 
 
 def test_turns_beyond_the_concurrency_limit_wait_and_all_complete(assistant):

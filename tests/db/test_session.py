@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from db.models import Conversation, Message
-from db.session import Database
+from db.session import Database, sqlite_file
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
@@ -52,6 +54,78 @@ def test_a_failed_transaction_stores_nothing(tmp_path):
         raise RuntimeError("crash mid-turn")
     with db.transaction() as session:
         assert session.get(Conversation, "c1") is None
+
+
+def writer_lock_is_free(db: Database) -> bool:
+    """Whether another process could take the database's writer lock now (a separate open file, as another
+    process has)."""
+    with db._writers.path.open("a+b") as other:
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(other, fcntl.LOCK_UN)
+        return True
+
+
+def test_a_writing_transaction_holds_the_writer_lock_until_it_ends(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    db.migrate()
+    with db.transaction() as session:
+        session.scalar(select(Conversation.id))
+        assert writer_lock_is_free(db)  # reading takes nothing
+        session.add(Conversation(id="c1"))
+        session.flush()
+        assert not writer_lock_is_free(db)
+    assert writer_lock_is_free(db)  # committed
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        session.execute(
+            insert(Message), {"conversation_id": "c1", "turn": 1, "role": "shopper", "text": "hi"}
+        )
+        assert not writer_lock_is_free(db)  # a plain INSERT takes it too
+        raise RuntimeError("crash mid-turn")
+    assert writer_lock_is_free(db)  # rolled back
+    with db.transaction() as session:
+        assert session.scalar(select(Message.text)) is None
+
+
+def test_writers_of_one_file_take_turns_and_lose_nothing(tmp_path):
+    """Two Database objects on one file, as two server processes have, and two threads each: every write
+    lands, one transaction at a time."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    databases = [Database(url), Database(url)]
+    databases[0].migrate()
+    inside, most = 0, 0
+    count = threading.Lock()
+
+    def write(db: Database, writer: int) -> None:
+        nonlocal inside, most
+        for number in range(20):
+            with db.transaction() as session:
+                session.add(Conversation(id=f"c{writer}-{number}"))
+                session.flush()
+                with count:
+                    inside += 1
+                    most = max(most, inside)
+                session.scalar(select(Conversation.id))  # still inside the writing transaction
+                with count:
+                    inside -= 1
+
+    threads = [threading.Thread(target=write, args=(databases[i % 2], i)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert most == 1
+    with databases[1].transaction() as session:
+        assert len(session.scalars(select(Conversation.id)).all()) == 80
+
+
+def test_only_sqlite_files_get_a_writer_lock(tmp_path):
+    assert sqlite_file(f"sqlite:///{tmp_path / 'a.db'}") == tmp_path / "a.db"
+    assert sqlite_file("sqlite://") is None
+    assert sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("postgresql+psycopg://shop@localhost/shop") is None
 
 
 @pytest.mark.postgres
