@@ -18,13 +18,20 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, session
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL (readers never block the writer) and enforced foreign keys."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if (database_file := sqlite_file(url)) is not None:
+        database_file.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -45,14 +52,6 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL; None for other databases and in-memory SQLite."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).expanduser()
 
 
 class WriterLock:
