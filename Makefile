@@ -10,11 +10,13 @@ CHROMIUM := /usr/bin/chromium
 # The tests of the `openai` LLM backend run llama-cpp-python's OpenAI-compatible server. PyPI has only its source,
 # which compiles llama.cpp (≈12 CPU-minutes), so the wheel is built once into a cache outside the repository.
 LLAMA_CPP_VERSION ?= 0.3.36
-WHEELS ?= $(HOME)/.cache/shopassist/wheels
-LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_OPENMP=OFF
+# The build is portable (AVX2, no -march=native): a native build on a CPU with AMX faulted in sandboxes that do not
+# grant AMX state to processes, and the cached wheel must run on whichever x86-64 machine runs the tests next.
+WHEELS ?= $(HOME)/.cache/shopassist/wheels-portable
+LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_OPENMP=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 LLAMA_STAMP := $(VENV)/.llama-server
 
-.PHONY: install demo serve test lint format
+.PHONY: install demo serve test lint format docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +45,16 @@ demo: install
 test: install $(CHROMIUM) $(LLAMA_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mkdocs build --strict --quiet
 	$(BIN)/pytest
 
+# The documentation site, built into site/ (open site/index.html).
+docs: install
+	$(BIN)/mkdocs build --strict
+
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -6,17 +6,31 @@ catalog and the database; the reply step only phrases it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import cart as carts
-from assistant.settings import Settings
-from assistant.state import Decision, DialogueState, Offer, Outcome
+from assistant.turn import Turn
+from core.settings import Settings
+from core.state import Action, Decision, DialogueState, Offer, Outcome
+from core.taxonomy import FILTER_SLOTS
 from db.models import Conversation, Message
 from retrieval.catalog import Catalog
 from retrieval.search import ProductSearch, SearchFilters, ShopperProfile
 
-FILTER_SLOTS = ("min_price", "max_price", "color", "brand", "category", "material", "size")
+# The actions whose only effect is the reply.
+TALK_ONLY = (
+    Action.GREET,
+    Action.GOODBYE,
+    Action.THANK,
+    Action.SHOW_CART,
+    Action.POLICY,
+    Action.COMPLAINT,
+    Action.OUT_OF_SCOPE,
+)
+Handler = Callable[[Decision, Conversation, DialogueState, Session, Outcome], None]
 
 
 class Act:
@@ -26,16 +40,34 @@ class Act:
         self.catalog = catalog
         self.search = search
         self.settings = settings
+        # Every action has its handler, named here; the ones that only talk change nothing.
+        self.handlers: dict[Action, Handler] = {
+            Action.SEARCH: self._search,
+            Action.DETAILS: self._details,
+            Action.COMPARE: self._compare,
+            Action.ADD_TO_CART: self._add_to_cart,
+            Action.REMOVE_FROM_CART: self._remove_from_cart,
+            Action.CHECKOUT: self._checkout,
+            Action.PLACE_ORDER: self._place_order,
+            Action.KEEP_CHECKOUT: self._keep_checkout,
+            Action.DECLINE: self._decline,
+            Action.ORDER_SUPPORT: self._order_support,
+            Action.CLARIFY: self._clarify,
+            Action.HANDOFF: self._handoff,
+            **dict.fromkeys(TALK_ONLY, self._talk),
+        }
+        missing = [action.value for action in Action if action not in self.handlers]
+        if missing:
+            raise ValueError(f"no handler for the actions {', '.join(missing)}")
 
-    def run(
-        self, decision: Decision, conversation: Conversation, state: DialogueState, session: Session
-    ) -> Outcome:
+    def run(self, turn: Turn, decision: Decision) -> Outcome:
         outcome = Outcome()
-        handler = getattr(self, f"_{decision.action.value}", None)
-        if handler is not None:
-            handler(decision, conversation, state, session, outcome)
-        outcome.cart = carts.cart_lines(conversation)
+        self.handlers[decision.action](decision, turn.conversation, turn.state, turn.session, outcome)
+        outcome.cart = carts.cart_lines(turn.conversation)
         return outcome
+
+    def _talk(self, _decision, _conv, _state, _session, _outcome: Outcome) -> None:
+        """Greetings, thanks, policies, complaints and the like: the reply is all there is to do."""
 
     def _search(
         self, decision: Decision, conversation, state: DialogueState, session: Session, outcome: Outcome

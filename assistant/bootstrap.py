@@ -10,16 +10,20 @@ from collections.abc import Callable
 
 from assistant.act import Act
 from assistant.decide import Decide
-from assistant.intent_classifier import Example, IntentClassifier, load_examples
-from assistant.llm import make_backend
+from assistant.llm.factory import make_backend
 from assistant.pipeline import Assistant
+from assistant.privacy.redaction import Redactor
 from assistant.record import Record
-from assistant.redaction import Redactor
-from assistant.replies import TemplateReplies
+from assistant.replies.grounding import GroundingGuard
+from assistant.replies.product_qa import ProductQA
+from assistant.replies.templates import TemplateReplies
 from assistant.respond import Respond
-from assistant.settings import Settings
-from assistant.slots import SlotExtractor
 from assistant.understand import Understand
+from assistant.understanding.intent_classifier import Example, IntentClassifier, load_examples
+from assistant.understanding.slots import SlotExtractor
+from core.errors import IndexMismatch
+from core.product import ProductRecord
+from core.settings import Settings
 from db.session import Database
 from journey.guidance import Guidance
 from journey.stages import StageMachine
@@ -27,8 +31,7 @@ from retrieval.catalog import Catalog, words
 from retrieval.demo_catalog import demo_products
 from retrieval.embeddings import Embedder
 from retrieval.importer import ImportReport, upsert_products
-from retrieval.index import IndexMismatch, ProductIndex, choose_kind, update_index
-from retrieval.product import ProductRecord
+from retrieval.index import ProductIndex, choose_kind, update_index
 from retrieval.related import RelatedProducts
 from retrieval.search import ProductSearch
 
@@ -118,6 +121,12 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
         ),
         decide=Decide(settings.intent_threshold),
         act=Act(catalog, search, settings),
-        respond=Respond(TemplateReplies(settings), backend, guidance),
+        respond=Respond(
+            TemplateReplies(settings),
+            backend,
+            GroundingGuard(),
+            ProductQA(settings.embedding_model, onnx_cache=settings.onnx_cache),
+            guidance,
+        ),
         record=Record(StageMachine(), Redactor.from_settings(settings)),
     )

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assistant.state import CartLine
+from core.product import ProductRecord
+from core.state import CartLine
 from db.models import Cart, CartItem, Conversation, Order, OrderItem
-from retrieval.product import ProductRecord
 
 
 def cart_of(session: Session, conversation: Conversation) -> Cart:

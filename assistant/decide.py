@@ -6,8 +6,9 @@ acting is mechanical and the reply can say exactly what happened.
 
 from __future__ import annotations
 
-from assistant.state import Action, CartLine, Decision, DialogueState, Understanding
-from assistant.taxonomy import Intent, Stage
+from assistant.turn import Turn
+from core.state import Action, CartLine, Decision, DialogueState, Understanding
+from core.taxonomy import Intent, Stage
 from retrieval.catalog import words
 
 SEARCH_SLOTS = ("category", "color", "size", "brand", "material", "min_price", "max_price", "sort")
@@ -34,9 +35,8 @@ class Decide:
             raise ValueError("confidence_threshold must be between 0 and 1")
         self.threshold = confidence_threshold
 
-    def run(
-        self, understanding: Understanding, state: DialogueState, stage: Stage, cart: list[CartLine]
-    ) -> Decision:
+    def run(self, turn: Turn, understanding: Understanding) -> Decision:
+        state, stage, cart = turn.state, turn.stage, turn.cart
         intent, slots = understanding.intent, understanding.slots
         # An unsure reading is still acted on when the shopper named a kind of product the catalog sells.
         names_products = intent in SEARCH_INTENTS and "category" in slots

@@ -14,7 +14,7 @@ from typing import Literal
 
 from prometheus_client import Counter, Histogram
 
-from assistant.state import TurnResult
+from core.state import TurnResult
 
 # Seconds; dense around the 15-40 ms that a template turn takes, then out to slow LLM replies.
 LATENCY_BUCKETS = (0.005, 0.01, 0.015, 0.025, 0.04, 0.06, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

@@ -18,15 +18,17 @@ from assistant import metrics
 from assistant.act import Act
 from assistant.cart import cart_lines
 from assistant.decide import Decide
-from assistant.llm import LLMBackend, TemplateBackend
-from assistant.record import Record, RepeatedKey, context_of
+from assistant.desk.takeover import shopper_turn
+from assistant.llm.protocol import LLMBackend, TemplateBackend
+from assistant.record import Record, context_of
 from assistant.respond import Respond
-from assistant.settings import Settings
-from assistant.state import DialogueState, TurnResult
-from assistant.takeover import shopper_turn
 from assistant.tokens import TokenCheck, check_token, hash_token, new_token, token_expiry
+from assistant.turn import Turn
 from assistant.turn_queue import TurnQueue
 from assistant.understand import Understand
+from core.errors import InvalidMessage, RepeatedKey, UnknownConversation
+from core.settings import Settings
+from core.state import DialogueState, TurnResult
 from db.models import Conversation, utcnow
 from db.session import Database
 from journey.abandonment import resume, welcome_back
@@ -40,14 +42,6 @@ LLM_TURNS_AT_ONCE = 8
 
 # Control characters other than tab and newline carry nothing a shopper means (and PostgreSQL refuses NUL).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-class InvalidMessage(ValueError):
-    """The shopper's message cannot be processed (empty, too long, not text); nothing was stored."""
-
-
-class UnknownConversation(LookupError):
-    """No conversation has this id."""
 
 
 class Assistant:
@@ -84,9 +78,9 @@ class Assistant:
         respond = Respond(
             self.respond.templates,
             backend,
-            self.respond.guidance,
             self.respond.guard,
             self.respond.product_qa,
+            self.respond.guidance,
         )
         parts = {"understand": self.understand, "decide": self.decide, "act": self.act, "record": self.record}
         return Assistant(self.settings, self.db, self.catalog, respond=respond, **parts)
@@ -177,14 +171,21 @@ class Assistant:
                 result = shopper_turn(session, conversation, self.record.redactor.redact(text), started)
                 answered_by = "agent"
             else:
-                context = context_of(conversation, state, self.catalog, bool(cart))
-                understanding = self.understand.run(text, context)
-                decision = self.decide.run(understanding, state, context.stage, cart)
-                outcome = self.act.run(decision, conversation, state, session)
-                if resumed_at is not None:
-                    outcome.facts["welcome_back"] = welcome_back(resumed_at, cart)
-                reply = self.respond.run(text, conversation.stage, decision, outcome, state, session)
-                result = self.record.run(session, conversation, understanding, outcome, reply, state, started)
+                turn = Turn(
+                    text=text,
+                    conversation=conversation,
+                    session=session,
+                    state=state,
+                    context=context_of(conversation, state, self.catalog, bool(cart)),
+                    cart=cart,
+                    started=started,
+                    welcome_back=welcome_back(resumed_at, cart) if resumed_at is not None else None,
+                )
+                understanding = self.understand.run(turn)
+                decision = self.decide.run(turn, understanding)
+                outcome = self.act.run(turn, decision)
+                reply = self.respond.run(turn, decision, outcome)
+                result = self.record.run(turn, understanding, outcome, reply)
                 answered_by = "assistant"
             if idempotency_key is not None:
                 self.record.remember(session, idempotency_key, result)

@@ -1,6 +1,6 @@
 """Step 5 of a turn — record: the messages, the journey events and the stage, then the turn result.
 
-Everything stored here passes through the redactor first (assistant/redaction.py), so an email address, phone
+Everything stored here passes through the redactor first (assistant/privacy/redaction.py), so an email address, phone
 number or card number the shopper typed never reaches the database; the turn result, which goes back to the
 shopper who typed it, is left as it is.
 
@@ -16,19 +16,17 @@ import time
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from assistant.redaction import Redactor
-from assistant.state import Context, DialogueState, Outcome, Reply, TurnResult, Understanding
-from assistant.taxonomy import Stage
+from assistant.privacy.redaction import Redactor
+from assistant.turn import Turn
+from core.errors import RepeatedKey
+from core.state import Context, DialogueState, Outcome, Reply, TurnResult, Understanding
+from core.taxonomy import Stage
 from db.models import Conversation, JourneyEvent, Message, Order, utcnow
 from journey.events import event_row
 from journey.stages import Position, StageMachine, TurnSignals
 from retrieval.catalog import Catalog
 
 ENGAGING_EVENTS = {"details_viewed", "comparison"}
-
-
-class RepeatedKey(ValueError):
-    """A request reuses an idempotency key of its conversation with another message; nothing was stored."""
 
 
 class Record:
@@ -39,16 +37,8 @@ class Record:
         # What of the shopper's words is personal data that storage must not keep (settings.redact_*).
         self.redactor = redactor
 
-    def run(
-        self,
-        session: Session,
-        conversation: Conversation,
-        understanding: Understanding,
-        outcome: Outcome,
-        reply: Reply,
-        state: DialogueState,
-        started: float,
-    ) -> TurnResult:
+    def run(self, turn: Turn, understanding: Understanding, outcome: Outcome, reply: Reply) -> TurnResult:
+        session, conversation, state, started = turn.session, turn.conversation, turn.state, turn.started
         conversation.turns += 1
         turn = conversation.turns
         signals = TurnSignals(
@@ -64,7 +54,7 @@ class Record:
         conversation.journey = after.journey
         events = [
             event_row(conversation, turn, kind, self.redactor.redact_value(data))
-            for kind, data in outcome.events
+            for kind, data in (*outcome.events, *reply.events)
         ]
         if after != before:
             conversation.stage = after.stage.value
@@ -104,7 +94,7 @@ class Record:
                 "turn": turn,
                 "role": "assistant",
                 "text": self.redactor.redact(reply.text),
-                "product_ids": [product.id for product in outcome.products],
+                "product_ids": [product.id for product in reply.products],
                 "latency_ms": latency_ms,
             },
         )
@@ -130,7 +120,7 @@ class Record:
                     "color": p.color,
                     "position": i,
                 }
-                for i, p in enumerate(outcome.products, start=1)
+                for i, p in enumerate(reply.products, start=1)
             ],
             cart={
                 "items": [vars(line) for line in outcome.cart],

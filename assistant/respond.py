@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy.orm import Session
+from dataclasses import replace
 
 from assistant import metrics
-from assistant.grounding import GroundingGuard
-from assistant.llm import BackendUnavailable, GroundedContext, LLMBackend, TemplateBackend
-from assistant.product_qa import ProductQA
-from assistant.replies import TemplateReplies
-from assistant.state import Action, Decision, DialogueState, Outcome, Reply
-from assistant.taxonomy import Stage
+from assistant.llm.protocol import GroundedContext, LLMBackend, TemplateBackend
+from assistant.replies.grounding import GroundingGuard
+from assistant.replies.product_qa import ProductQA
+from assistant.replies.templates import TemplateReplies
+from assistant.turn import Turn
+from core.errors import BackendUnavailable
+from core.state import Action, Decision, Outcome, Reply
 from journey.guidance import Guidance
 
 log = logging.getLogger(__name__)
@@ -31,57 +31,58 @@ class Respond:
         self,
         templates: TemplateReplies,
         backend: LLMBackend,
+        guard: GroundingGuard,
+        product_qa: ProductQA,
         guidance: Guidance | None = None,
-        guard: GroundingGuard | None = None,
-        product_qa: ProductQA | None = None,
     ) -> None:
         self.templates = templates
         self.backend = backend
+        self.guard = guard
+        self.product_qa = product_qa
         self.guidance = guidance
-        self.guard = guard or GroundingGuard()
-        self.product_qa = product_qa or ProductQA(
-            templates.settings.embedding_model, onnx_cache=templates.settings.onnx_cache
-        )
         settings = templates.settings
         self.policies = (settings.shipping_policy, settings.payment_policy, settings.return_policy)
 
-    def run(
-        self,
-        text: str,
-        stage: str,
-        decision: Decision,
-        outcome: Outcome,
-        state: DialogueState,
-        session: Session,
-    ) -> Reply:
-        answer = (
-            self.product_qa.answer(text, outcome.products[0])
-            if decision.action == Action.DETAILS and outcome.products
-            else None
-        )
-        if answer is not None:
-            outcome.facts["answer"] = answer.text
-        draft, suggestions, act = self.templates.render(decision, outcome, state)
+    def run(self, turn: Turn, decision: Decision, outcome: Outcome) -> Reply:
+        # What the reply may state: the act's facts, and this step's own (a returning shopper's cart, the
+        # answer to a question about the product, the next step), kept apart from the act's outcome.
+        facts = dict(outcome.facts)
+        if turn.welcome_back is not None:
+            facts["welcome_back"] = turn.welcome_back
+        if decision.action == Action.DETAILS and outcome.products:
+            answer = self.product_qa.answer(turn.text, outcome.products[0])
+            if answer is not None:
+                facts["answer"] = answer.text
+        shown = replace(outcome, facts=facts)
+        draft, suggestions, act = self.templates.render(decision, shown, turn.state)
+        events: list[tuple[str, dict]] = []
+        products = outcome.products
         if self.guidance is not None:
-            guide = self.guidance.run(text, Stage(stage), decision, outcome, state, session)
+            guide = self.guidance.run(turn.text, turn.stage, decision, shown, turn.state, turn.session)
             draft, suggestions, act = guide.apply(draft, suggestions, act)
-            suggestions = self.guidance.suggestions(suggestions, Stage(stage), decision.action)
+            suggestions = self.guidance.suggestions(suggestions, turn.stage, decision.action)
+            events.extend(guide.events)
+            if guide.shows is not None:
+                products = list(guide.shows)
+            if guide.kind is not None:
+                facts["next_step"] = guide.step
         context = GroundedContext(
-            shopper_text=text,
-            stage=stage,
+            shopper_text=turn.text,
+            stage=turn.stage.value,
             draft=draft,
-            facts=outcome.facts,
-            products=tuple(outcome.products),
+            facts=facts,
+            products=tuple(products),
             cart=tuple(outcome.cart),
             order=outcome.order,
             # Policies are facts of the turns that state them (policy and order support), no others.
             policies=self.policies if decision.action in POLICY_ACTIONS else (),
         )
-        return Reply(self.phrase(context, outcome), suggestions, act)
+        text = self.phrase(context, events)
+        return Reply(text, suggestions, act, products, events)
 
-    def phrase(self, context: GroundedContext, outcome: Outcome) -> str:
+    def phrase(self, context: GroundedContext, events: list[tuple[str, dict]]) -> str:
         """The backend's reply if it is grounded, else the draft (with an `ungrounded_reply` or `llm_fallback`
-        event on the outcome, recorded with the turn)."""
+        event added to the reply's `events`, recorded with the turn)."""
         if isinstance(self.backend, TemplateBackend):
             return context.draft
         name = self.backend.name
@@ -92,7 +93,7 @@ class Respond:
             if not isinstance(error, BackendUnavailable):
                 raise  # a bug, not an outage: the turn fails with its traceback
             log.warning("The %s LLM backend failed (%s); replying with the template.", name, error)
-            outcome.events.append(("llm_fallback", {"backend": name, "error": str(error)[:500]}))
+            events.append(("llm_fallback", {"backend": name, "error": str(error)[:500]}))
             return context.draft
         verdict = self.guard.check(generated, context)
         metrics.llm_called(name, "generate", "grounded" if verdict.grounded else "ungrounded")
@@ -103,7 +104,7 @@ class Respond:
             name,
             "; ".join(verdict.problems),
         )
-        outcome.events.append(
+        events.append(
             (
                 "ungrounded_reply",
                 {"backend": name, "problems": list(verdict.problems), "reply": generated[:500]},

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from assistant import metrics
-from assistant.intent_classifier import IntentClassifier
-from assistant.llm import LLMBackend
-from assistant.slots import SlotExtractor
-from assistant.state import Context, Understanding
-from assistant.taxonomy import Intent, Stage
+from assistant.llm.protocol import LLMBackend
+from assistant.turn import Turn
+from assistant.understanding.intent_classifier import IntentClassifier
+from assistant.understanding.slots import SlotExtractor
+from core.state import Context, Understanding
+from core.taxonomy import Intent, Stage
 
 LABELS = [intent.value for intent in Intent]
 
@@ -37,7 +38,11 @@ class Understand:
         self.intent_llm = intent_llm
         self.threshold = threshold
 
-    def run(self, text: str, context: Context) -> Understanding:
+    def run(self, turn: Turn) -> Understanding:
+        return self.read(turn.text, turn.context)
+
+    def read(self, text: str, context: Context) -> Understanding:
+        """The intent and slots of `text` in `context`: the step itself, and offline evaluation and parsing."""
         slots = self.slots.run(text, context)
         # While checkout waits for details, an address or payment method continues checkout, whatever the
         # classifier makes of a street name; the rule is exact where the model would only be likely.

@@ -1,9 +1,9 @@
 """Benchmark: does guidance move simulated shoppers to a placed order? The same personas and seeds, guidance on
 and off, each arm in a fresh data directory.
 
-For each seed, `journey/simulator.py` runs the same shoppers twice against the real assistant: once with
+For each seed, `harness/simulation/simulator.py` runs the same shoppers twice against the real assistant: once with
 guidance (`SHOPASSIST_GUIDANCE=true`, the default) and once without. Shoppers react only to what a reply asks or
-offers (`journey/reactions.py`), so the difference is what guidance's questions and offers are worth — given the
+offers (`harness/simulation/reactions.py`), so the difference is what guidance's questions and offers are worth — given the
 personas' odds of taking them, which are assumptions (`journey/personas.TEMPERS`), not measurements.
 
 Prints per seed and persona the orders, the shoppers and the order rate (orders / shoppers) of both arms, and the
@@ -26,11 +26,11 @@ import time
 from pathlib import Path
 
 from assistant.bootstrap import build_assistant
-from assistant.settings import Settings
+from core.settings import Settings
+from harness.server_process import data_dir_with
+from harness.simulation.personas import PERSONAS
+from harness.simulation.simulator import SimulationSummary, Simulator
 from journey.analytics import JourneyAnalytics
-from journey.personas import PERSONAS
-from journey.simulator import SimulationSummary, Simulator
-from ui.server_process import data_dir_with
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"

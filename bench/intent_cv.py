@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from assistant.intent_classifier import IntentClassifier, load_examples, random_context
-from assistant.settings import Settings
+from assistant.understanding.intent_classifier import IntentClassifier, load_examples, random_context
+from core.settings import Settings
 from retrieval.embeddings import Embedder
 
 RESULTS = Path(__file__).parent / "results"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import torch
 
-from assistant.llm import GroundedContext
-from assistant.llm_transformers import PACKAGED_MODEL, TransformersBackend
+from assistant.llm.protocol import GroundedContext
+from assistant.llm.transformers_backend import PACKAGED_MODEL, TransformersBackend
 
 RESULTS = Path(__file__).parent / "results"
 CONTEXTS = [
@@ -130,7 +130,7 @@ def bench_local(model: str, gguf_file: str | None, device: str, tokens: int, rep
 
 
 def bench_openai(url: str, tokens: int, repeat: int) -> dict:
-    from assistant.llm_openai import OpenAIBackend
+    from assistant.llm.openai_backend import OpenAIBackend
 
     backend = OpenAIBackend(url, max_tokens=tokens, merge_system=True)
     "".join(backend.generate(CONTEXTS[0]))

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 from assistant.bootstrap import build_assistant
-from assistant.intent_classifier import load_examples
-from assistant.llm_transformers import PACKAGED_MODEL, TransformersBackend
-from assistant.settings import Settings
-from assistant.state import Context
-from assistant.taxonomy import Intent
+from assistant.llm.transformers_backend import PACKAGED_MODEL, TransformersBackend
+from assistant.understanding.intent_classifier import load_examples
+from core.settings import Settings
+from core.state import Context
+from core.taxonomy import Intent
 
 RESULTS = Path(__file__).parent / "results"
 

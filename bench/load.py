@@ -3,7 +3,7 @@ database holds.
 
 Starts `shopassist serve` (bench/turns.py's server: rate limits lifted) on SQLite in a temporary data directory,
 or on `--db URL` (PostgreSQL). Then N shoppers for D seconds, each playing one simulated journey after another
-(the personas and phrasing of journey/personas.py, as `shopassist simulate` plays them, with no waiting between
+(the personas and phrasing of harness/simulation/personas.py, as `shopassist simulate` plays them, with no waiting between
 messages); every message carries an Idempotency-Key and is retried with that key after a timeout, a dropped
 connection, a 5xx or a 429. Afterwards the database must show:
 - every message acknowledged with a 200 stored exactly once, in the order sent, and no other shopper message;
@@ -36,16 +36,16 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.redaction import Redactor
-from assistant.settings import Settings
+from assistant.privacy.redaction import Redactor
 from bench.turns import INTENT_MODEL_CACHE, start_server, summary
+from core.settings import Settings
 from db.models import Cart, Message, Order, Product
 from db.session import Database
-from journey.personas import Shopper, persona_for
-from journey.phrasebook import ShopperVocabulary
-from journey.simulator import MAX_TURNS
+from harness.server_process import data_dir_with, free_port, stop
+from harness.simulation.personas import Shopper, persona_for
+from harness.simulation.phrasebook import ShopperVocabulary
+from harness.simulation.simulator import MAX_TURNS
 from retrieval.catalog import Catalog
-from ui.server_process import data_dir_with, free_port, stop
 
 RESULTS = Path(__file__).parent / "results"
 # A client gives one request this long to answer, and keeps retrying it (with the same idempotency key) for
@@ -240,7 +240,7 @@ def check_database(db: Database, traffic: Traffic, redactor: Redactor) -> list[C
 
 def message_failures(session: Session, logs: dict[str, ShopperLog], redactor: Redactor) -> list[str]:
     """Conversations whose stored shopper messages are not exactly the acknowledged ones, turn 1, 2, 3… in
-    order (the database keeps them redacted: assistant/redaction.py)."""
+    order (the database keeps them redacted: assistant/privacy/redaction.py)."""
     stored = defaultdict(list)
     for conversation_id, turn, text in session.execute(
         select(Message.conversation_id, Message.turn, Message.text)

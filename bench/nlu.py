@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.bootstrap import build_assistant
-from assistant.intent_classifier import load_examples, random_context
-from assistant.settings import Settings
-from assistant.state import Context
+from assistant.understanding.intent_classifier import load_examples, random_context
+from core.settings import Settings
+from core.state import Context
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -67,7 +67,7 @@ def main() -> None:
         embedder.encode_one.cache_clear()
         for text in texts:
             started = time.perf_counter()
-            understand.run(text, Context())
+            understand.read(text, Context())
             latencies.append((time.perf_counter() - started) * 1000)
 
     throughput = {}

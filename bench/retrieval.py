@@ -30,10 +30,10 @@ import faiss
 import numpy as np
 import yaml
 
+from core.product import ProductRecord
 from retrieval.demo_catalog import CATALOG, _product
 from retrieval.embeddings import Embedder
 from retrieval.index import make_faiss_index
-from retrieval.product import ProductRecord
 from retrieval.relevance import DEFAULT_FILE
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -40,8 +40,8 @@ import numpy as np
 from pyinstrument import Profiler
 
 from assistant.bootstrap import build_assistant
-from assistant.settings import Settings
-from ui.server_process import data_dir_with, free_port, stop, wait_until_serving
+from core.settings import Settings
+from harness.server_process import data_dir_with, free_port, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -204,7 +204,7 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen:
         "SHOPASSIST_REQUESTS_PER_MINUTE_PER_IP": "1000000",
         "SHOPASSIST_MESSAGES_PER_MINUTE_PER_CONVERSATION": "1000000",
     }
-    command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     log = settings.data_dir / f"server-{port}.log"
     with log.open("w") as output:
         server = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)

@@ -52,13 +52,13 @@ class Conversation(Base):
     stage: Mapped[str] = mapped_column(String(32), default="entry", index=True)
     journey: Mapped[int] = mapped_column(Integer, default=1)
     turns: Mapped[int] = mapped_column(Integer, default=0)
-    # The dialogue state between turns (last results, pending offer, checkout details): see assistant/state.py.
+    # The dialogue state between turns (last results, pending offer, checkout details): see core/state.py.
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     handoff: Mapped[bool] = mapped_column(default=False)
-    # The agent who has taken the conversation over; while set, the assistant stays silent (assistant/takeover.py).
+    # The agent who has taken the conversation over; while set, the assistant stays silent (assistant/desk/takeover.py).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # When `shopassist privacy forget` or the retention sweep erased the shopper's data (assistant/privacy.py).
+    # When `shopassist privacy forget` or the retention sweep erased the shopper's data (assistant/privacy/erasure.py).
     forgotten_at: Mapped[datetime | None] = mapped_column(default=None)
     # The last shopper activity: the abandonment sweep compares it with the timeout.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -75,7 +75,7 @@ class Conversation(Base):
 
 
 class Agent(Base):
-    """A person of the store's team who logs into the console; see assistant/agents.py for the password hash."""
+    """A person of the store's team who logs into the console; see assistant/desk/agents.py for the password hash."""
 
     __tablename__ = "agents"
 
@@ -114,7 +114,7 @@ class Message(Base):
     slots: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     product_ids: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     latency_ms: Mapped[float | None] = mapped_column(default=None)
-    # The shopper's rating of an assistant reply: "up", "down" or None (assistant/feedback.py).
+    # The shopper's rating of an assistant reply: "up", "down" or None (assistant/desk/feedback.py).
     feedback: Mapped[str | None] = mapped_column(String(8), default=None)
     # A shopper message sent with an Idempotency-Key keeps the key and its turn result (redacted), so a retried
     # request finds its turn and gets the same answer instead of a second turn (assistant/record.py).

@@ -1,7 +1,7 @@
 """Abandonment and return: the sweep that marks idle carts abandoned, and the resume when the shopper comes back.
 
 A conversation idle longer than `Settings.abandon_after_minutes` while in cart or checkout becomes `abandoned`
-(`shared/spec/taxonomy.md`). The server runs the sweep every `sweep_interval_seconds`; `shopassist journey
+(`docs/journey.md`). The server runs the sweep every `sweep_interval_seconds`; `shopassist journey
 sweep` runs it once. The shopper's next message resumes the conversation at the stage they left, and the reply
 welcomes them back with their cart.
 """
@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from assistant.state import CartLine
-from assistant.taxonomy import Stage
+from core.state import CartLine
+from core.taxonomy import Stage
 from db.models import Conversation, JourneyEvent, Message, Order, utcnow
 from db.session import Database
 from journey.events import event_row, record_event

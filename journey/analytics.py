@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.taxonomy import FUNNEL, Stage
+from core.taxonomy import FUNNEL, Stage
 from db.models import Conversation, JourneyEvent
 from db.session import Database
 from journey.events import NUDGE_OUTCOMES

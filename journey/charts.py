@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as CurvePath
 
-from assistant.taxonomy import Stage
+from core.taxonomy import Stage
 from journey.analytics import JourneyReport
 
 # Where each stage sits on the map: the funnel left to right, the ways out of it below.

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.taxonomy import Stage
+from core.taxonomy import Stage
 from db.models import Conversation, JourneyEvent, utcnow
 
 EVENT_KINDS = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from assistant.taxonomy import FUNNEL, Stage
+from core.taxonomy import FUNNEL, Stage
 
 SUPPORT_INTENTS = {"order_status", "cancel_order", "return_refund"}
 POLICY_INTENTS = {"shipping_info", "payment_info"}

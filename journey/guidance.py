@@ -17,18 +17,17 @@ shown again in the conversation. Only catalog products and prices are ever named
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from assistant.act import FILTER_SLOTS
-from assistant.replies import money, product_line
-from assistant.settings import Settings
-from assistant.state import Action, Decision, DialogueState, Nudge, Offer, Outcome
-from assistant.taxonomy import Stage
+from core.formatting import money, product_line
+from core.product import ProductRecord
+from core.settings import Settings
+from core.state import Action, Decision, DialogueState, Nudge, Offer, Outcome
+from core.taxonomy import FILTER_SLOTS, Stage
 from journey.narrowing import ATTRIBUTE_NAMES, ATTRIBUTE_SLOTS, best_split
 from retrieval.catalog import Catalog
-from retrieval.product import ProductRecord
 from retrieval.related import RelatedProducts
 from retrieval.search import ProductSearch, SearchFilters
 
@@ -83,6 +82,10 @@ class Guide:
     replaces_draft: bool = False
     product_ids: tuple[str, ...] = ()
     slot_keys: tuple[str, ...] = ()
+    # The products the reply shows instead of the act's (cheaper ones), when the step shows others.
+    shows: tuple[ProductRecord, ...] | None = None
+    # The journey events of this reply: the pending nudges this turn settled, and the nudge shown.
+    events: tuple[tuple[str, dict], ...] = ()
 
     def apply(self, draft: str, suggestions: list[str], act: str) -> tuple[str, list[str], str]:
         if self.replaces_draft and self.step:
@@ -125,8 +128,8 @@ class Guidance:
         state: DialogueState,
         session: Session,
     ) -> Guide:
-        """The next step for this turn's reply; appends `nudge_shown`/`nudge_outcome` to the outcome's events."""
-        self._settle(decision, outcome, state)
+        """The next step for this turn's reply, with its `nudge_outcome` and `nudge_shown` events."""
+        events = self._settle(decision, state)
         if outcome.order is not None or stage in (Stage.PURCHASED, Stage.POST_PURCHASE):
             state.guidance.cross_sold = False  # an order ends the journey; the next one may cross-sell again
         guide = None
@@ -134,10 +137,7 @@ class Guidance:
             guide = self._nudge(text, stage, decision, outcome, state, session)
         guide = guide or Guide()
         if guide.kind is not None:
-            outcome.events.append(
-                ("nudge_shown", {"kind": guide.kind, "product_ids": list(guide.product_ids)})
-            )
-            outcome.facts["next_step"] = guide.step
+            events.append(("nudge_shown", {"kind": guide.kind, "product_ids": list(guide.product_ids)}))
             nudge = Nudge(
                 kind=guide.kind,
                 product_ids=list(guide.product_ids),
@@ -145,7 +145,7 @@ class Guidance:
                 turns_left=WINDOW,
             )
             state.guidance.pending.append(nudge)
-        return guide
+        return replace(guide, events=tuple(events))
 
     def suggestions(self, suggestions: list[str], stage: Stage, action: Action) -> list[str]:
         """2–4 distinct quick replies: the reply's own, topped up with the stage's usual next steps."""
@@ -159,8 +159,9 @@ class Guidance:
                 chosen.append(extra)
         return chosen[:4]
 
-    def _settle(self, decision: Decision, outcome: Outcome, state: DialogueState) -> None:
-        """Records the outcome of each pending nudge that this turn takes, declines or lets expire."""
+    def _settle(self, decision: Decision, state: DialogueState) -> list[tuple[str, dict]]:
+        """The outcome of each pending nudge that this turn takes, declines or lets expire, as events."""
+        events = []
         memory = state.guidance
         pending, memory.pending = memory.pending, []
         for position, nudge in enumerate(pending, start=1):
@@ -175,7 +176,8 @@ class Guidance:
                 continue
             else:
                 result = "ignored"
-            outcome.events.append(("nudge_outcome", {"kind": nudge.kind, "outcome": result}))
+            events.append(("nudge_outcome", {"kind": nudge.kind, "outcome": result}))
+        return events
 
     @staticmethod
     def _taken(nudge: Nudge, decision: Decision) -> bool:
@@ -242,7 +244,7 @@ class Guidance:
             around = [
                 self.catalog.by_id[pid] for pid in state.focus or state.shown if pid in self.catalog.by_id
             ]
-            return self._similar_cheaper(around, outcome, state)
+            return self._similar_cheaper(around, state)
         if decision.action == Action.SEARCH and not outcome.products:
             return self._cheapest_instead(decision, outcome, state)
         return None
@@ -258,13 +260,11 @@ class Guidance:
         )[:3]
         if not cheapest:
             return None
-        return self._similar_cheaper(cheapest[:1], outcome, state) or self._offer_cheaper(
-            cheapest, "Nothing costs less than that; these are the least expensive I have:", outcome, state
+        return self._similar_cheaper(cheapest[:1], state) or self._offer_cheaper(
+            cheapest, "Nothing costs less than that; these are the least expensive I have:", state
         )
 
-    def _similar_cheaper(
-        self, around: list[ProductRecord], outcome: Outcome, state: DialogueState
-    ) -> Guide | None:
+    def _similar_cheaper(self, around: list[ProductRecord], state: DialogueState) -> Guide | None:
         """Products like the cheapest of `around`, of its category, that cost less than it, in stock."""
         if not around:
             return None
@@ -279,17 +279,15 @@ class Guidance:
             return None
         price = money(reference.price, reference.currency)
         heading = f"Here are similar options for less than {reference.title} ({price}):"
-        return self._offer_cheaper(cheaper, heading, outcome, state)
+        return self._offer_cheaper(cheaper, heading, state)
 
     @staticmethod
-    def _offer_cheaper(
-        products: list[ProductRecord], heading: str, outcome: Outcome, state: DialogueState
-    ) -> Guide:
+    def _offer_cheaper(products: list[ProductRecord], heading: str, state: DialogueState) -> Guide:
         """The reply becomes `heading` over these products, which the shopper can then point at."""
-        outcome.products = products
         state.shown, state.focus, state.offer = [product.id for product in products], [], None
         lines = "\n".join(product_line(i, product) for i, product in enumerate(products, start=1))
         return Guide(
+            shows=tuple(products),
             kind=CHEAPER,
             step=f"{heading}\n{lines}\nWant details on one of them?",
             suggestions=(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from assistant.replies import money
-from retrieval.product import ProductRecord
+from core.formatting import money
+from core.product import ProductRecord
 
 # Narrowing attributes, with the slots that a shopper's answer fills (a filtered attribute is not asked again).
 ATTRIBUTE_SLOTS = {

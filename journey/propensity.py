@@ -30,6 +30,7 @@ from sklearn.preprocessing import StandardScaler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import ModelMismatch, NotEnoughJourneys
 from db.models import Conversation, JourneyEvent, Message, Product, utcnow
 from db.session import Database
 from journey.features import FEATURES, JourneyState, LogEvent, Snapshot, moments, replay
@@ -37,14 +38,6 @@ from journey.features import FEATURES, JourneyState, LogEvent, Snapshot, moments
 MODEL_FILE, INFO_FILE = "model.joblib", "info.json"
 # Live: not yet bought in the current journey, whether still browsing or left in an abandoned cart.
 LIVE_STAGES = ("entry", "browsing", "consideration", "cart", "checkout", "abandoned")
-
-
-class NotEnoughJourneys(ValueError):
-    """The log holds too few journeys, with and without an order, to train on."""
-
-
-class ModelMismatch(ValueError):
-    """The saved model was trained on other features than this version computes."""
 
 
 def candidates(seed: int) -> dict[str, Any]:

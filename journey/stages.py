@@ -1,4 +1,4 @@
-"""The journey stage machine of `shared/spec/taxonomy.md`.
+"""The journey stage machine of `docs/journey.md`.
 
 Within a journey the funnel only moves forward (entry → browsing → consideration → cart → checkout →
 purchased), with the taxonomy's exceptions: emptying the cart steps back to consideration, shopping after a
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.taxonomy import FUNNEL, Intent, Stage
+from core.taxonomy import FUNNEL, Intent, Stage
 
 BROWSING_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
 CONSIDERATION_INTENTS = {Intent.PRODUCT_QUESTION, Intent.COMPARE_PRODUCTS}

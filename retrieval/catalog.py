@@ -13,8 +13,8 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.product import ProductRecord
 from db.models import Product
-from retrieval.product import ProductRecord
 
 _WORD = re.compile(r"[a-z0-9]+")
 

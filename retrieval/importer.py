@@ -20,9 +20,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from core.errors import ImportFailed
+from core.product import ProductRecord, RowError
 from db.models import CartItem, OrderItem, Product
 from retrieval import merchant_center, shopify
-from retrieval.product import ImportFailed, ProductRecord, RowError
 
 FORMATS = ("csv", "jsonl", "shopify", "gmc")
 FIELDS = tuple(ProductRecord.model_fields)

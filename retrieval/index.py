@@ -23,12 +23,13 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
+from core.errors import IndexMismatch
+from core.product import ProductRecord
 from retrieval.catalog import Catalog
 from retrieval.lexical import LexicalIndex
-from retrieval.product import ProductRecord
 
 if TYPE_CHECKING:
-    from assistant.settings import Settings
+    from core.settings import Settings
     from retrieval.embeddings import Embedder
 
 INDEX_KINDS = ("flat", "hnsw", "ivf")
@@ -39,10 +40,6 @@ HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
 # Below this many allowed rows an exact scan of just those rows is as fast as the graph and never misses.
 EXACT_SUBSET = 20_000
 _CHUNK = 65_536
-
-
-class IndexMismatch(RuntimeError):
-    """The saved index was built by another embedding model or for another catalog."""
 
 
 @dataclass(frozen=True)

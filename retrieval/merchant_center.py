@@ -21,7 +21,8 @@ from xml.sax.handler import ContentHandler, feature_namespaces
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
-from retrieval.product import ImportFailed, RowError, html_to_text, parse_price
+from core.errors import ImportFailed
+from core.product import RowError, html_to_text, parse_price
 
 # Product field → feed attribute, for the attributes that carry over unchanged.
 FIELDS = {

@@ -15,10 +15,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.product import ProductRecord
 from db.models import CartItem, OrderItem
 from retrieval.catalog import Catalog
 from retrieval.index import ProductIndex
-from retrieval.product import ProductRecord
 
 ORDER_WEIGHT, CART_WEIGHT = 2, 1
 

@@ -17,18 +17,15 @@ from typing import Any
 
 import yaml
 
+from core.errors import RelevanceFileError
+from core.product import ProductRecord
 from retrieval.catalog import words
-from retrieval.product import ProductRecord
 from retrieval.search import ProductSearch, SearchFilters
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "relevance.yml"
 NDCG_AT, RECALL_AT = 10, 20
 # Recall counts the products a shopper would be glad to see: grade 2 (one detail off) and 3 (exactly right).
 RELEVANT_GRADE = 2
-
-
-class RelevanceFileError(ValueError):
-    """The relevance file cannot be read or is not in the expected shape."""
 
 
 @dataclass(frozen=True)

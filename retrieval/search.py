@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.product import ProductRecord
 from retrieval.catalog import Catalog, words
 from retrieval.embeddings import Embedder
 from retrieval.index import ProductIndex
-from retrieval.product import ProductRecord
 
 SORT_KEYS = {
     "price_asc": lambda product: product.price,

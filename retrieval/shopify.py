@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from retrieval.product import RowError, html_to_text, parse_price
+from core.product import RowError, html_to_text, parse_price
 
 Rows = Iterable[tuple[int, dict[str, str]]]
 

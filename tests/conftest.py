@@ -16,9 +16,9 @@ import pytest
 
 from assistant.bootstrap import build_assistant
 from assistant.pipeline import Assistant
-from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
+from core.settings import DEFAULT_EMBEDDING_MODEL, Settings
+from harness.server_process import free_port
 from retrieval.embeddings import Embedder
-from ui.server_process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

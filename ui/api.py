@@ -1,9 +1,9 @@
-"""The REST API of `shared/spec/interfaces.md`, under /api/v1: thin handlers over the assistant.
+"""The REST API of `docs/interfaces.md`, under /api/v1: thin handlers over the assistant.
 
 A conversation is readable and writable only with its own bearer token, until the token expires
 (`token_ttl_hours`). Besides the spec's endpoints, the conversation's events stream pushes the messages the
 shopper receives (the assistant's, an agent's, notices). Starting conversations and sending messages are rate
-limited per client IP and per conversation (a 429 with Retry-After), in this process (assistant/rate_limits.py).
+limited per client IP and per conversation (a 429 with Retry-After), in this process (ui/rate_limits.py).
 
 A message may carry an `Idempotency-Key` header (a token the client makes up, e.g. a UUID, one per message):
 a client that retries after a timeout or a server crash sends the same key again and gets the turn's result
@@ -23,13 +23,13 @@ from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from assistant.pipeline import Assistant, InvalidMessage, UnknownConversation
-from assistant.rate_limits import SlidingWindowLimiter, whole_seconds
-from assistant.record import RepeatedKey
-from assistant.settings import Settings
-from assistant.state import TurnResult
+from assistant.desk.transcripts import conversation_view, messages_after
+from assistant.pipeline import Assistant
 from assistant.tokens import TokenCheck
-from assistant.transcripts import conversation_view, messages_after
+from core.errors import InvalidMessage, RepeatedKey, UnknownConversation
+from core.settings import Settings
+from core.state import TurnResult
+from ui.rate_limits import SlidingWindowLimiter, whole_seconds
 
 # How often the events stream looks for new messages, and how long a browser waits before reconnecting.
 EVENTS_POLL_SECONDS = 0.5

@@ -1,7 +1,7 @@
 """The web application: REST API, health check, Prometheus metrics, agent console and shopper chat on one port.
 
 While it serves, background tasks sweep every `sweep_interval_seconds`: idle carts into `abandoned`, and
-conversations idle past `retention_days` into forgotten (assistant/privacy.py). The HTTP guards (frame-ancestors,
+conversations idle past `retention_days` into forgotten (assistant/privacy/erasure.py). The HTTP guards (frame-ancestors,
 CORS, body size, console login throttle) are in ui/web_security.py.
 """
 
@@ -17,9 +17,9 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from assistant.agent_desk import AgentDesk
+from assistant.desk.agent_desk import AgentDesk
 from assistant.pipeline import Assistant
-from assistant.privacy import RetentionSweep
+from assistant.privacy.erasure import RetentionSweep
 from journey.abandonment import AbandonmentSweep
 from ui.api import ApiLimits, router
 from ui.chat import CHAT_CSS, build_chat

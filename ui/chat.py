@@ -1,7 +1,7 @@
 """The shopper chat page: the chat with the assistant beside the products it shows, the cart and checkout.
 
 Everything a shopper can click goes through the assistant as the sentence they could have typed
-(assistant/shopper_actions.py): a card's Details and Add to cart, the quick replies, Talk to a person and the
+(ui/shopper_actions.py): a card's Details and Add to cart, the quick replies, Talk to a person and the
 checkout form. The panels are redrawn from the conversation in the database after every turn, so they always
 match what the assistant did. The conversation (id and token) is kept in the browser's storage: a reload, or
 the widget on the next page of a store, continues it. Messages are limited per conversation, by the REST API's
@@ -17,10 +17,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import shopper_actions
 from assistant.pipeline import Assistant
-from assistant.rate_limits import SlidingWindowLimiter
-from assistant.shopper_actions import FormError
+from core.errors import FormError
+from ui import shopper_actions
 from ui.chat_session import (
     ChatTurn,
     new_from_team,
@@ -40,6 +39,7 @@ from ui.panels import (
     render_products,
     render_stage,
 )
+from ui.rate_limits import SlidingWindowLimiter
 
 QUICK_REPLIES = 4
 # How often an open chat looks for messages from an agent who has taken the conversation over.

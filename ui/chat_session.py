@@ -5,7 +5,7 @@ The chat history is Gradio's list of message dicts; beside it the page keeps `re
 the assistant message behind each bubble (None for the shopper's bubbles and notices), so a thumb clicked on a
 bubble rates that reply.
 
-Messages are limited per conversation like the REST API's (assistant/rate_limits.py): over the limit, the
+Messages are limited per conversation like the REST API's (ui/rate_limits.py): over the limit, the
 shopper is asked to wait, and the message is not handled or stored.
 """
 
@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, NamedTuple
 
-from assistant.dialogue_view import DialogueView, dialogue_view
-from assistant.feedback import FeedbackError, rate_reply, reply_of_turn
-from assistant.pipeline import Assistant, InvalidMessage
-from assistant.rate_limits import SlidingWindowLimiter, whole_seconds
-from assistant.state import TurnResult
-from assistant.transcripts import conversation_view, messages_after
+from assistant.desk.dialogue_view import DialogueView, dialogue_view
+from assistant.desk.feedback import rate_reply, reply_of_turn
+from assistant.desk.transcripts import conversation_view, messages_after
+from assistant.pipeline import Assistant
+from core.errors import FeedbackError, InvalidMessage
+from core.state import TurnResult
+from ui.rate_limits import SlidingWindowLimiter, whole_seconds
 
 PERSON_LABEL = "Our team"
 # A reply is revealed in this many pieces: it reads as it arrives, and even a long one is done in well under

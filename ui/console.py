@@ -3,7 +3,7 @@ over, write to the shopper, hand it back and keep internal notes; and the journe
 
 Agents log in with the accounts of `shopassist agent create` (Gradio's login page, checked against the
 database). The list refreshes itself, so an agent sees new shoppers and handoffs without reloading the page.
-The actions live in `assistant/agent_desk.py`; the handlers here only call them and redraw.
+The actions live in `assistant/desk/agent_desk.py`; the handlers here only call them and redraw.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from html import escape
 
 import gradio as gr
 
-from assistant.agent_desk import AgentDesk
+from assistant.desk.agent_desk import AgentDesk
 from assistant.pipeline import Assistant
-from assistant.takeover import TakeoverError
+from core.errors import TakeoverError
 from ui.console_analytics import analytics
 from ui.console_panels import COLUMNS, CONSOLE_CSS, conversation_detail, conversation_table
 

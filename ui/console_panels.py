@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from assistant.agent_desk import AgentDesk
-from assistant.replies import money
+from assistant.desk.agent_desk import AgentDesk
+from core.formatting import money
 from ui.panels import CARDS_CSS, CART_CSS, STAGE_CSS, render_cart, render_products, render_stage
 
 COLUMNS = [

@@ -2,7 +2,7 @@
 
 Catalog and shopper text is escaped before it reaches the browser, because product data comes from whatever
 catalog a store imports. A card's buttons carry only an action name and a position; the chat turns a click into
-the shopper's sentence (assistant/shopper_actions.py).
+the shopper's sentence (ui/shopper_actions.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from assistant.replies import money
-from retrieval.product import ProductRecord
+from core.formatting import money
+from core.product import ProductRecord
 
 # The stock level below which a card warns "Only N left", as the reply text does (replies.stock_phrase).
 LOW_STOCK = 5

@@ -8,9 +8,9 @@ import sys
 import uvicorn
 
 from assistant.bootstrap import build_assistant
-from assistant.log_format import configure_logging
-from assistant.settings import Settings
+from core.settings import Settings
 from ui.app import create_app
+from ui.log_format import configure_logging
 
 
 def serve(settings: Settings) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from assistant.replies import money
-from retrieval.product import ProductRecord
+from core.formatting import money
+from core.product import ProductRecord
 
 WIDGET_JS = Path(__file__).parent / "static" / "widget.js"
 STORE_PRODUCTS = 24

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.rate_limits import SlidingWindowLimiter, whole_seconds
-from assistant.settings import Settings
+from core.settings import Settings
+from ui.rate_limits import SlidingWindowLimiter, whole_seconds
 
 CONSOLE_PREFIX = "/console"
 LOGIN_PATH = "/console/login"

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import REGISTRY
 
-from assistant.llm import BackendUnavailable, GroundedContext, LLMBackend
+from assistant.llm.protocol import GroundedContext, LLMBackend
 from assistant.pipeline import Assistant
 from assistant.understand import Understand
+from core.errors import BackendUnavailable
 
 OUTCOMES = ("chosen", "declined", "grounded", "ungrounded", "failed")
 

@@ -13,14 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from assistant.llm_openai import OpenAIBackend
-from assistant.pipeline import (
-    LLM_TURNS_AT_ONCE,
-    TEMPLATE_TURNS_AT_ONCE,
-    Assistant,
-    InvalidMessage,
-    UnknownConversation,
-)
+from assistant.llm.openai_backend import OpenAIBackend
+from assistant.pipeline import LLM_TURNS_AT_ONCE, TEMPLATE_TURNS_AT_ONCE, Assistant
+from core.errors import InvalidMessage, UnknownConversation
 from db.models import Conversation, JourneyEvent, Message, Order
 
 PURCHASE = [
@@ -39,7 +34,7 @@ def chat_json(settings, lines: list[str], *extra: str) -> list[dict]:
     command = [
         sys.executable,
         "-m",
-        "assistant",
+        "cli",
         "chat",
         "--json",
         "--data-dir",
@@ -150,7 +145,7 @@ def test_cli_user_errors_are_one_line_without_traceback(settings, tmp_path):
     command = [
         sys.executable,
         "-m",
-        "assistant",
+        "cli",
         "catalog",
         "import",
         str(tmp_path / "missing.csv"),
@@ -184,14 +179,14 @@ def test_an_imported_catalog_is_what_the_assistant_sells(assistant, tmp_path):
         "--map",
         "color=colour",
     ]
-    command = [sys.executable, "-m", "assistant", "catalog", "import", str(catalog), *mapping, *home]
+    command = [sys.executable, "-m", "cli", "catalog", "import", str(catalog), *mapping, *home]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "imported 3 products (3 new" in done.stderr and "line 5: price" in done.stderr
 
     # The intent model does not depend on the catalog: the session's spares a retraining.
     shutil.copytree(assistant.settings.intent_model_dir, tmp_path / "home" / "intent-model")
-    chat = [sys.executable, "-m", "assistant", "chat", "--json", *home]
+    chat = [sys.executable, "-m", "cli", "chat", "--json", *home]
     done = subprocess.run(chat, input="show me lamps under 60\n", capture_output=True, text=True, timeout=600)
     result = json.loads(done.stdout)
     assert [p["id"] for p in result["products"]] == ["L1"]
@@ -206,13 +201,13 @@ class ConcurrencyGauge:
         self.lock = threading.Lock()
         self.inside = self.most = 0
 
-    def run(self, text, context):
+    def run(self, turn):
         with self.lock:
             self.inside += 1
             self.most = max(self.most, self.inside)
         try:
             time.sleep(0.05)  # long enough that the eight turns overlap unless something holds them back
-            return self.understand.run(text, context)
+            return self.understand.run(turn)
         finally:
             with self.lock:
                 self.inside -= 1

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from assistant.cart import cart_lines
-from assistant.grounding import LEAK_WINDOW
-from assistant.llm import SYSTEM_PROMPT, GroundedContext, LLMBackend, TemplateBackend
+from assistant.llm.protocol import SYSTEM_PROMPT, GroundedContext, LLMBackend, TemplateBackend
 from assistant.pipeline import Assistant
-from assistant.state import TurnResult
+from assistant.replies.grounding import LEAK_WINDOW
+from core.state import TurnResult
 from db.models import Conversation, JourneyEvent, Order
 
 VICTIM_ADDRESS = "99 Secret Lane, Hiddenville"

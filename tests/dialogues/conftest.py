@@ -10,15 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dialogue_tests import (
-    AssistantPool,
-    DialogueFileError,
-    DialogueScript,
-    describe_failure,
-    load_file,
-    run_dialogue,
-)
 from assistant.pipeline import Assistant
+from core.errors import DialogueFileError
+from harness.dialogues.format import DialogueScript, load_file
+from harness.dialogues.report import describe_failure
+from harness.dialogues.runner import AssistantPool, run_dialogue
 
 POOL = pytest.StashKey[AssistantPool]()
 

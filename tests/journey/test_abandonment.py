@@ -10,12 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from assistant.cli import app as cli
 from assistant.pipeline import Assistant
+from cli.app import app as cli
 from db.models import Conversation, JourneyEvent
 from journey.abandonment import AbandonmentSweep, let_time_pass
-
-from .conftest import TO_CART, TO_CHECKOUT, converse
+from tests.conversations import TO_CART, TO_CHECKOUT, converse
 
 
 def sweep(assistant: Assistant, minutes: float | None = None) -> int:

@@ -8,17 +8,16 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from assistant.cli import UserError
-from assistant.cli import app as cli
 from assistant.pipeline import Assistant
-from assistant.taxonomy import FUNNEL
+from cli.app import UserError
+from cli.app import app as cli
+from core.taxonomy import FUNNEL
 from db.models import Conversation
 from journey.abandonment import AbandonmentSweep, let_time_pass
 from journey.analytics import DateRange, JourneyAnalytics, format_table
 from journey.charts import write_charts
 from journey.events import event_row, record_event
-
-from .conftest import TO_CART, TO_CHECKOUT, assistant_on, converse
+from tests.conversations import TO_CART, TO_CHECKOUT, assistant_on, converse
 
 BUY = (*TO_CHECKOUT, "yes, place the order")
 NOTHING_FOUND = "show me sofas under 10"

@@ -5,13 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from assistant.pipeline import Assistant
-from assistant.state import DialogueState
+from core.product import ProductRecord
+from core.state import DialogueState
 from db.models import Conversation, JourneyEvent
 from journey.guidance import replace_question
 from journey.narrowing import best_split, entropy
-from retrieval.product import ProductRecord
-
-from .conftest import TO_CART, TO_CHECKOUT, converse
+from tests.conversations import TO_CART, TO_CHECKOUT, converse
 
 
 def nudges(assistant: Assistant, conversation_id: str) -> list[tuple[int, str, str, str]]:

@@ -8,21 +8,13 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app as cli
 from assistant.pipeline import Assistant
+from cli.app import app as cli
+from core.errors import NotEnoughJourneys
+from harness.simulation.simulator import Simulator
 from journey.features import FEATURES
-from journey.propensity import (
-    INFO_FILE,
-    History,
-    NotEnoughJourneys,
-    PropensityModel,
-    TrainingReport,
-    build_dataset,
-    train,
-)
-from journey.simulator import Simulator
-
-from .conftest import TO_CHECKOUT, assistant_on, converse
+from journey.propensity import INFO_FILE, History, PropensityModel, TrainingReport, build_dataset, train
+from tests.conversations import TO_CHECKOUT, assistant_on, converse
 
 SHOPPERS = 160
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.taxonomy import Intent, Stage
+from core.taxonomy import Intent, Stage
 from journey.stages import Position, StageMachine, TurnSignals
 
 machine = StageMachine()

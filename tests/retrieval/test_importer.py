@@ -12,8 +12,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from assistant.bootstrap import build_assistant
-from assistant.cli import UserError, app
-from assistant.settings import Settings
+from cli.app import UserError, app
+from core.product import ProductRecord
+from core.settings import Settings
 from db.models import Cart, CartItem, Conversation, Order, OrderItem, Product
 from db.session import Database
 from retrieval.importer import (
@@ -26,7 +27,6 @@ from retrieval.importer import (
     upsert_products,
 )
 from retrieval.index import ProductIndex
-from retrieval.product import ProductRecord
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD_ROWS_MAP = [

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.settings import Settings
+from core.errors import IndexMismatch
+from core.product import ProductRecord
+from core.settings import Settings
 from retrieval.demo_catalog import demo_products
-from retrieval.index import IndexMismatch, ProductIndex, choose_kind, update_index
+from retrieval.index import ProductIndex, choose_kind, update_index
 from retrieval.lexical import LexicalIndex
-from retrieval.product import ProductRecord
 
 
 def vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:

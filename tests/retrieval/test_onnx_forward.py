@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from assistant.settings import Settings
+from core.settings import Settings
 from retrieval.embeddings import Embedder
 from retrieval.onnx_forward import MODEL_FILE, OnnxForward, export, fingerprint
 

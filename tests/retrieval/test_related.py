@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.bootstrap import open_database
-from assistant.settings import Settings
+from core.settings import Settings
 from db.models import Cart, CartItem, Conversation, Order, OrderItem
 from retrieval.related import RelatedProducts
 

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from assistant.cli import UserError, app
+from cli.app import UserError, app
+from core.product import ProductRecord
 from retrieval.demo_catalog import demo_products
-from retrieval.product import ProductRecord
 from retrieval.relevance import DEFAULT_FILE, evaluate, judge, load_relevance, ndcg, recall
 
 

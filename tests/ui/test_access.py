@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from assistant.agents import create_agent
+from assistant.desk.agents import create_agent
 from assistant.pipeline import Assistant
 from db.models import Conversation, utcnow
 from ui.app import create_app
@@ -154,7 +154,7 @@ def test_the_chat_may_be_framed_as_configured_and_the_console_never(assistant) -
 def test_frame_ancestors_refuses_anything_but_sources() -> None:
     from pydantic import ValidationError
 
-    from assistant.settings import Settings
+    from core.settings import Settings
 
     with pytest.raises(ValidationError):
         Settings(frame_ancestors="'self'; script-src *")

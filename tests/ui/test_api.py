@@ -11,8 +11,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.agents import create_agent
-from assistant.takeover import agent_says, hand_back, take_over
+from assistant.desk.agents import create_agent
+from assistant.desk.takeover import agent_says, hand_back, take_over
 from db.models import Agent
 from ui.app import create_app
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from assistant.agents import DEMO_AGENT
+from assistant.desk.agents import DEMO_AGENT
 from assistant.pipeline import Assistant
-from ui.server_process import data_dir_with, free_port, stop, wait_until_serving
+from harness.server_process import data_dir_with, free_port, stop, wait_until_serving
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def server(assistant: Assistant, home: Path) -> Iterator[str]:
     port = free_port()
     log_path = home / "server.log"
     log = log_path.open("w")
-    command = [sys.executable, "-m", "assistant", "demo", "--data-dir", str(home), "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "demo", "--data-dir", str(home), "--port", str(port)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     try:

@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import func, select, tuple_
 
 from assistant.pipeline import Assistant
-from assistant.redaction import Redactor
-from assistant.settings import Settings
+from assistant.privacy.redaction import Redactor
 from bench.load import (
     REQUEST_TIMEOUT_SECONDS,
     ShopperLog,
@@ -28,9 +27,10 @@ from bench.load import (
     start_conversation,
 )
 from bench.turns import script, start_server
+from core.settings import Settings
 from db.models import Message, Order
 from db.session import Database
-from ui.server_process import data_dir_with, free_port, stop
+from harness.server_process import data_dir_with, free_port, stop
 
 pytestmark = pytest.mark.slow
 

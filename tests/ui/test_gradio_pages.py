@@ -7,22 +7,22 @@ from html import escape
 import gradio as gr
 import pytest
 
-from assistant.agent_desk import AgentDesk
-from assistant.agents import create_agent
 from assistant.bootstrap import build_assistant
-from assistant.feedback import ratings
+from assistant.desk.agent_desk import AgentDesk
+from assistant.desk.agents import create_agent
+from assistant.desk.feedback import ratings
+from assistant.desk.transcripts import conversation_view
 from assistant.pipeline import Assistant
-from assistant.rate_limits import SlidingWindowLimiter
-from assistant.settings import Settings
-from assistant.takeover import TakeoverError
-from assistant.transcripts import conversation_view
-from retrieval.product import ProductRecord
+from core.errors import TakeoverError
+from core.product import ProductRecord
+from core.settings import Settings
+from harness.server_process import data_dir_with
 from ui.chat import build_chat
 from ui.chat_session import new_from_team, rate, restore, send_message, shown_message, streamed
 from ui.console import build_console
 from ui.console_panels import conversation_detail, conversation_table
 from ui.panels import render_cart, render_products
-from ui.server_process import data_dir_with
+from ui.rate_limits import SlidingWindowLimiter
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.agent_desk import AgentDesk
+from assistant.desk.agent_desk import AgentDesk
 from assistant.pipeline import Assistant
 from ui.app import create_app
 from ui.chat_session import send_message

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
 from bench.load import run_load
-from ui.server_process import data_dir_with
+from core.settings import Settings
+from harness.server_process import data_dir_with
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from retrieval.product import ProductRecord
+from core.product import ProductRecord
 from ui.app import create_app
 from ui.store import store_page
 

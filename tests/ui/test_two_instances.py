@@ -20,10 +20,10 @@ from sqlalchemy import create_engine, make_url, select, text
 
 from assistant.bootstrap import build_assistant
 from assistant.pipeline import Assistant
-from assistant.settings import Settings
+from core.settings import Settings
 from db.models import Order
 from db.session import Database
-from ui.server_process import data_dir_with, free_port, stop, wait_until_serving
+from harness.server_process import data_dir_with, free_port, stop, wait_until_serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -80,7 +80,7 @@ def servers(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) ->
                 "SHOPASSIST_DB": deployment.db.url,
                 "SHOPASSIST_LLM_BACKEND": "template",
             }
-            command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
+            command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
             with (home / "server.log").open("w") as log:
                 process = subprocess.Popen(
                     command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 10:00:00
 
-Agents log into the console with a username and a scrypt password hash (assistant/agents.py). A conversation an
+Agents log into the console with a username and a scrypt password hash (assistant/desk/agents.py). A conversation an
 agent has taken over names that agent in `conversations.agent_id`; the assistant does not answer it meanwhile.
 """
 

@@ -1,0 +1,318 @@
+"""Grounded template replies: every sentence is built from the outcome's catalog and database facts.
+
+This is the reply text of the `template` backend and the draft that a generating LLM backend must stay true to.
+"""
+
+from __future__ import annotations
+
+from core.formatting import money, product_line, stock_phrase
+from core.settings import Settings
+from core.state import Action, Decision, DialogueState, Outcome
+
+
+def describe_filters(filters: dict) -> str:
+    parts = [str(filters[key]) for key in ("color", "brand", "material", "category") if filters.get(key)]
+    if filters.get("size"):
+        parts.append(f"in size {filters['size']}")
+    if filters.get("min_price") is not None and filters.get("max_price") is not None:
+        parts.append(f"between {filters['min_price']:g} and {filters['max_price']:g}")
+    elif filters.get("max_price") is not None:
+        parts.append(f"under {filters['max_price']:g}")
+    elif filters.get("min_price") is not None:
+        parts.append(f"over {filters['min_price']:g}")
+    return " ".join(parts)
+
+
+class TemplateReplies:
+    """Renders the reply and the quick-reply suggestions for an action and its outcome."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # A reply for every action, checked when the assistant is built rather than on the first such turn.
+        missing = [action.value for action in Action if not hasattr(self, f"_{action.value}")]
+        if missing:
+            raise ValueError(f"no reply template for the actions {', '.join(missing)}")
+
+    def render(
+        self, decision: Decision, outcome: Outcome, state: DialogueState
+    ) -> tuple[str, list[str], str]:
+        """(reply text, suggestions, the act the reply performs — the classifier's context next turn)."""
+        render = getattr(self, f"_{decision.action.value}")
+        text, suggestions, act = render(decision, outcome, state)
+        if "welcome_back" in outcome.facts:
+            return self._welcome_back(outcome.facts["welcome_back"], (text, suggestions, act), state)
+        return text, suggestions, act
+
+    def _welcome_back(self, facts: dict, reply: tuple[str, list[str], str], state: DialogueState):
+        """A returning shopper's reply opens with the cart they left; a bare hello gets the step they were at."""
+        currency = self.settings.currency
+        items = ", ".join(
+            f"{item['quantity']} × {item['title']} ({money(item['unit_price'] * item['quantity'], currency)})"
+            for item in facts["items"]
+        )
+        where = "You were checking out" if facts["stage"] == "checkout" else "Your cart is waiting"
+        opening = (
+            f"Welcome back! {where}: {items or 'nothing yet'} — total {money(facts['total'], currency)}."
+        )
+        text, suggestions, act = reply
+        if act != "greet":
+            return f"{opening}\n{text}", suggestions, act
+        if facts["stage"] != "checkout":
+            return (
+                f"{opening}\nReady to check out?",
+                ["Checkout", "Keep shopping", "Show my cart"],
+                "show_cart",
+            )
+        # The act is what a "yes" next turn confirms, so a returning shopper can finish the order at once.
+        missing = state.checkout.missing
+        if missing:
+            return (
+                f"{opening}\nTo place the order I need your {' and '.join(missing)}.",
+                ["Ship to 12 Main Street, Springfield", "Pay with card ending 4242", "Cash on delivery"],
+                "ask_checkout_details",
+            )
+        return (
+            f"{opening}\nShall I place the order?",
+            ["Yes, place the order", "No, change something"],
+            "ask_confirmation",
+        )
+
+    def _greet(self, *_):
+        return (
+            "Hi! I'm the store's shopping assistant. Tell me what you're looking for — a product, a budget, a color — "
+            "and I'll find it.",
+            ["Show me running shoes under 100", "What's a good gift?", "Where is my order?"],
+            "greet",
+        )
+
+    def _goodbye(self, *_):
+        return "Thanks for stopping by — come back any time!", [], "none"
+
+    def _thank(self, *_):
+        return "You're welcome! Anything else I can help you find?", ["Show my cart", "Checkout"], "none"
+
+    def _search(self, decision: Decision, outcome: Outcome, _state):
+        described = describe_filters(outcome.facts.get("filters", {}))
+        if not outcome.products:
+            wanted = described or decision.query
+            return (
+                f"I couldn't find anything matching {wanted!r} in our catalog. Try a different budget, color or product type?",
+                ["Show me something similar", "Remove the price limit"],
+                "no_results",
+            )
+        lines = "\n".join(product_line(i, p) for i, p in enumerate(outcome.products, start=1))
+        title = (
+            f"Here are {len(outcome.products)} {'options' if not described else 'results for ' + described}:"
+        )
+        return (
+            f"{title}\n{lines}\nWould you like details on one of them, or to narrow it down?",
+            ["Tell me about the first one", "Compare the first two", "Cheaper ones", "Sort by rating"],
+            "show_results",
+        )
+
+    def _details(self, _decision, outcome: Outcome, _state):
+        product = outcome.products[0]
+        if answer := outcome.facts.get("answer"):
+            # A question about the product (assistant/replies/product_qa.py): its answer, the price and the next step.
+            stock = stock_phrase(product)
+            text = f"{answer}\n{product.title} costs {money(product.price, product.currency)}"
+            text += f" and is {stock}." if stock else "."
+            if product.in_stock:
+                return (
+                    f"{text} Shall I add it to your cart?",
+                    ["Add it to my cart", "Show similar ones"],
+                    "show_details",
+                )
+            return f"{text} Want me to find similar ones?", ["Show similar ones"], "show_details"
+        facts = [f"{product.title} by {product.brand}" if product.brand else product.title]
+        facts.append(f"costs {money(product.price, product.currency)}")
+        if product.rating:
+            facts.append(f"is rated {product.rating:.1f}/5")
+        stock = stock_phrase(product)
+        text = ", ".join(facts) + (f" and is {stock}." if stock else ".")
+        extras = [
+            f"Color: {product.color}." if product.color else "",
+            f"Material: {product.material}." if product.material else "",
+        ]
+        if product.sizes:
+            extras.append(f"Sizes: {', '.join(product.sizes)}.")
+        text = " ".join([text, *filter(None, extras), product.description]).strip()
+        if product.in_stock:
+            return (
+                f"{text}\nShall I add it to your cart?",
+                ["Add it to my cart", "Show similar ones"],
+                "show_details",
+            )
+        return (
+            f"{text}\nIt's out of stock right now — want me to find similar ones?",
+            ["Show similar ones"],
+            "show_details",
+        )
+
+    def _compare(self, _decision, outcome: Outcome, _state):
+        lines = []
+        for product in outcome.products:
+            rating = f"rated {product.rating:.1f}/5" if product.rating else "not rated"
+            details = ", ".join(filter(None, [product.material, product.color, rating]))
+            lines.append(f"• {product.title}: {money(product.price, product.currency)} ({details})")
+        best = max(outcome.products, key=lambda product: product.rating or 0.0)
+        cheapest = min(outcome.products, key=lambda product: product.price)
+        summary = f"{best.title} is the best rated; {cheapest.title} is the cheapest."
+        return (
+            # The offer is a line of its own: guidance withdraws it once the shopper has declined that kind.
+            "\n".join(lines) + f"\n{summary}\nWant me to add {best.title} to your cart?",
+            [f"Add {best.title} to my cart", "Show me more options"],
+            "show_comparison",
+        )
+
+    def _cart_summary(self, outcome: Outcome) -> str:
+        if not outcome.cart:
+            return "Your cart is empty."
+        currency = self.settings.currency
+        lines = "\n".join(
+            f"• {line.quantity} × {line.title} — {money(line.unit_price * line.quantity, currency)}"
+            for line in outcome.cart
+        )
+        return f"Your cart:\n{lines}\nTotal: {money(outcome.cart_total, currency)}"
+
+    def _add_to_cart(self, decision: Decision, outcome: Outcome, _state):
+        unavailable = outcome.facts["out_of_stock"]
+        sorry = f"Sorry, {' and '.join(unavailable)} {'is' if len(unavailable) == 1 else 'are'} out of stock right now."
+        if not outcome.facts["added"]:
+            return sorry, ["Show similar ones"], "no_results"
+        added = "; ".join(f"{decision.quantity} × {title}" for title in outcome.facts["added"])
+        text = f"Added {added} to your cart.\n{self._cart_summary(outcome)}\nReady to check out?"
+        return (
+            f"{sorry}\n{text}" if unavailable else text,
+            ["Checkout", "Keep shopping", "Show my cart"],
+            "show_cart",
+        )
+
+    def _remove_from_cart(self, decision: Decision, outcome: Outcome, _state):
+        if decision.reason == "empty_cart":
+            return "Your cart is already empty.", ["Show me running shoes"], "show_cart"
+        removed = ", ".join(outcome.facts.get("removed", [])) or "nothing"
+        return (
+            f"Removed {removed}.\n{self._cart_summary(outcome)}",
+            ["Checkout", "Keep shopping"],
+            "show_cart",
+        )
+
+    def _show_cart(self, _decision, outcome: Outcome, _state):
+        if not outcome.cart:
+            return "Your cart is empty. What can I find for you?", ["Show me running shoes"], "show_cart"
+        return (
+            f"{self._cart_summary(outcome)}\nReady to check out?",
+            ["Checkout", "Keep shopping"],
+            "show_cart",
+        )
+
+    def _checkout(self, _decision, outcome: Outcome, _state):
+        if outcome.facts.get("empty_cart"):
+            return (
+                "Your cart is empty, so there's nothing to check out yet. What are you looking for?",
+                [],
+                "show_cart",
+            )
+        missing = outcome.facts.get("missing", [])
+        if missing:
+            return (
+                f"{self._cart_summary(outcome)}\nTo place the order I need your {' and '.join(missing)}.",
+                ["Ship to 12 Main Street, Springfield", "Pay with card ending 4242", "Cash on delivery"],
+                "ask_checkout_details",
+            )
+        details = outcome.facts["checkout"]
+        return (
+            f"{self._cart_summary(outcome)}\nShipping to: {details['address']}. Payment: {details['payment']}.\n"
+            "Shall I place the order?",
+            ["Yes, place the order", "No, change something"],
+            "ask_confirmation",
+        )
+
+    def _place_order(self, decision: Decision, outcome: Outcome, state):
+        if outcome.order is None:
+            return self._checkout(decision, outcome, state)
+        order = outcome.order
+        return (
+            f"Your order #{order['id']} is placed: {len(order['items'])} item(s), total "
+            f"{money(order['total'], order['currency'])}. Thank you for shopping with us!",
+            ["Where is my order?", "Keep shopping"],
+            "order_placed",
+        )
+
+    def _keep_checkout(self, *_):
+        return (
+            "No problem — what would you like to change: the address, the payment method or the cart?",
+            [
+                "Change the address",
+                "Show my cart",
+            ],
+            "ask_checkout_details",
+        )
+
+    def _decline(self, *_):
+        return "No problem. What else can I help you find?", ["Show my cart", "Something else"], "none"
+
+    def _order_support(self, decision: Decision, outcome: Outcome, _state):
+        order = outcome.facts.get("order")
+        if order is None:
+            asked = outcome.facts.get("order_id_asked")
+            which = f"an order {asked}" if asked else "any order"
+            return (
+                f"I can't find {which} in this conversation. If you ordered elsewhere, a person on our team can help.",
+                ["Talk to a person"],
+                "answer_support",
+            )
+        head = f"Order #{order['id']} ({money(order['total'], order['currency'])})"
+        if decision.reason == "cancel_order":
+            text = (
+                f"{head} is cancelled."
+                if outcome.facts.get("cancelled")
+                else f"{head} is {order['status']} and can't be cancelled."
+            )
+        elif decision.reason == "return_refund":
+            text = f"I've opened a return for {head}. {self.settings.return_policy}"
+        else:
+            text = f"{head} is {order['status']}. {self.settings.shipping_policy.split(';')[0]}."
+        return text, ["Talk to a person", "Keep shopping"], "answer_support"
+
+    def _policy(self, decision: Decision, *_):
+        text = (
+            self.settings.shipping_policy
+            if decision.reason == "shipping_info"
+            else self.settings.payment_policy
+        )
+        return text, ["Show my cart", "Keep shopping"], "answer_support"
+
+    def _handoff(self, *_):
+        return (
+            "I'm connecting you with a person from our team — they'll reply here shortly.",
+            [],
+            "answer_support",
+        )
+
+    def _complaint(self, *_):
+        return (
+            "I'm sorry about that. I can connect you with a person from our team who can sort it out.",
+            ["Talk to a person", "Return an item"],
+            "answer_support",
+        )
+
+    def _clarify(self, decision: Decision, *_):
+        questions = {
+            "which_product": "Which product do you mean? You can say “the second one”, or search for something first.",
+            "which_cart_item": "Which item should I remove from your cart?",
+            "nothing_to_confirm": "Sorry, what would you like me to do?",
+        }
+        text = questions.get(
+            decision.reason,
+            "Sorry, I didn't quite get that. Are you looking for a product, or help with an order?",
+        )
+        return text, ["Show me running shoes", "Show my cart", "Where is my order?"], "ask_clarification"
+
+    def _out_of_scope(self, *_):
+        return (
+            "I can only help with shopping here — finding products, your cart, checkout and orders.",
+            ["Show me running shoes", "Where is my order?"],
+            "none",
+        )

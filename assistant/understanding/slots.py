@@ -1,0 +1,338 @@
+"""Rule-based slot extraction: prices, colors, materials, sizes, quantities, brands, categories, references to
+shown products, order ids, sort orders, and the checkout details (address, payment method).
+
+Rules, not a model, because these values must be exact (a price limit of 100 is 100) and the vocabulary comes
+from the merchant's own catalog, so a new catalog's brands and categories work without retraining.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from core.state import Context
+from retrieval.catalog import Catalog, singular, words
+
+BASE_COLORS = [
+    "black",
+    "white",
+    "grey",
+    "gray",
+    "navy",
+    "blue",
+    "red",
+    "green",
+    "beige",
+    "brown",
+    "pink",
+    "purple",
+    "yellow",
+    "orange",
+    "silver",
+    "gold",
+    "teal",
+    "burgundy",
+    "cream",
+    "ivory",
+    "khaki",
+    "olive",
+    "charcoal",
+    "turquoise",
+    "maroon",
+    "lavender",
+    "tan",
+    "multicolor",
+]
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "a pair of": 2, "both": 2,
+}  # fmt: skip
+ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+SORTS = (
+    (r"cheapest|lowest price|price:? low to high|least expensive|lowest first", "price_asc"),
+    (r"most expensive|highest price|price:? high to low|priciest", "price_desc"),
+    (r"best[- ]rated|top[- ]rated|highest[- ]rated|by rating|best reviews?|most popular", "rating_desc"),
+    (r"newest|latest|most recent|new arrivals", "newest"),
+)
+
+_AMOUNT = r"(?:[$€£₹]|rs\.?|inr|usd)?\s*(\d[\d,]*(?:\.\d+)?)\s*(?:k\b)?\s*(?:dollars?|bucks|usd|euros?|rupees?|inr)?"
+_BETWEEN = re.compile(
+    rf"\bbetween\s+{_AMOUNT}\s+(?:and|to|-)\s+{_AMOUNT}|\b{_AMOUNT}\s*(?:-|to)\s*{_AMOUNT}\b", re.I
+)
+_MAX = re.compile(
+    rf"\b(?:under|below|less than|cheaper than|at most|no more than|max(?:imum)?|up to|within|<)\s*{_AMOUNT}",
+    re.I,
+)
+_MIN = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_AMOUNT}", re.I)
+_RELATIVE_CHEAPER = re.compile(
+    r"\b(cheaper|less expensive|lower price|more affordable|budget|too (?:expensive|pricey|much)|can'?t afford|over my budget)\b",
+    re.I,
+)
+_RELATIVE_PRICIER = re.compile(r"\b(pricier|more expensive|more premium|higher end|fancier)\b", re.I)
+_ORDER_ID = re.compile(
+    r"(?:\border|\bpurchase|#)\s*(?:number|no\.?|id)?\s*[#:]?\s*([A-Za-z]*\d[\w-]{2,})", re.I
+)
+_SIZE = re.compile(
+    r"\bsize\s+([a-z0-9.]{1,4})\b|\b(xxs|xs|xxl|xxxl|xl)\b|\b(queen|king|twin)(?:[- ]size)?\b", re.I
+)
+_QUANTITY = re.compile(
+    r"\b(\d{1,2}|a couple of|a pair of|an?|one|two|three|four|five|six|seven|eight|nine|ten|both)\s+"
+    r"(?=(?:of (?:the|those|these|them|it)\b|those\b|these\b|them\b|more|items?|pieces?|pcs|pairs?|units?|x\b|[a-z]+s\b))",
+    re.I,
+)
+_REF_ORDINAL = re.compile(
+    r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|seventh|eighth|ninth|tenth|last)"
+    r"(?:\s+(two|three|four))?\b|(?:#|number|no\.?|option|item)\s*(\d)\b",
+    re.I,
+)
+_PAYMENT = re.compile(
+    r"\b(?:card|visa|mastercard|amex)\s+ending(?:\s+in)?\s+(\d{4})\b|\b(cash on delivery|cod|paypal|apple pay|"
+    r"google pay|gift card|bank transfer|credit card|debit card)\b",
+    re.I,
+)
+_ADDRESS = re.compile(
+    r"(?:ship(?:ping)?(?: it)? to|deliver(?: it)? to|send it to|address(?: is)?:?)\s+(.+?)"
+    r"(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+|i\s+)?(?:pay|paying|payment|with card|by card|card ending|cash on|paypal)|[.;]|$)"
+    r"|\b(\d+\s+[a-z][\w .'-]*?\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|court|"
+    r"ct|place|pl|square|sq)\b[^;.]*?)(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+)?(?:pay|paying|payment|card ending|cash on|paypal)|[;.]|$)",
+    re.I,
+)
+_DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
+
+
+def _number(text: str) -> float:
+    value = float(text.replace(",", ""))
+    return int(value) if value.is_integer() else value
+
+
+class Phrases:
+    """A vocabulary of phrases found as whole words in lower-case text; the longest one present wins."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.rank = {
+            phrase: rank for rank, phrase in enumerate(sorted(set(phrases), key=lambda p: (-len(p), p)))
+        }
+        # Longest first, so that at any position "light blue" is tried before "blue".
+        alternatives = "|".join(re.escape(phrase) for phrase in self.rank)
+        self.pattern = re.compile(rf"\b(?:{alternatives})\b") if self.rank else None
+
+    def longest_in(self, lowered: str) -> str | None:
+        found = self.pattern.findall(lowered) if self.pattern else []
+        return min(found, key=self.rank.__getitem__, default=None)
+
+
+class SlotExtractor:
+    """Finds the taxonomy's slots in one utterance, using the catalog's vocabulary and the shown products."""
+
+    def __init__(self, catalog: Catalog, common_words: frozenset[str] = frozenset()) -> None:
+        self.catalog = catalog
+        # One compiled pattern per vocabulary: a turn runs one search each, not one per colour or brand.
+        self.colors = Phrases(set(BASE_COLORS) | set(catalog.colors))
+        self.materials = Phrases(catalog.materials)
+        self.brands = {brand.lower(): brand for brand in catalog.brands}
+        self.brand_names = Phrases(self.brands)
+        # Words the catalog or shoppers' everyday requests use are never typos ("like" is not "nike", "cart"
+        # is not "care", "sort" is not "sport").
+        self._known_words = {word for product in catalog.products for word in words(product.search_text())}
+        self._known_words |= common_words
+        self._product_words = {word for path in catalog.categories for word in words(path)} | {
+            word for word, count in catalog.type_words.items() if count >= 3 and len(word) > 3
+        }
+
+    def run(self, text: str, context: Context | None = None) -> dict[str, Any]:
+        context = context or Context()
+        slots: dict[str, Any] = {}
+        lowered = text.lower()
+        self._prices(text, context, slots)
+        if order := _ORDER_ID.search(text):
+            slots["order_id"] = order.group(1)
+        if color := self.colors.longest_in(lowered):
+            slots["color"] = color
+        if material := self.materials.longest_in(lowered):
+            slots["material"] = material
+        if size := _SIZE.search(text):
+            slots["size"] = next(group for group in size.groups() if group).upper()
+            if slots["size"] in ("QUEEN", "KING", "TWIN"):
+                slots["size"] = slots["size"].lower()
+        if quantity := self._quantity(lowered):
+            slots["quantity"] = quantity
+        if brand := self._brand(lowered):
+            slots["brand"] = brand
+        # Words already read as a color, material or brand do not name a category as well: "brown t-shirts"
+        # is t-shirts, "only Nike" keeps the category on screen.
+        rest = lowered
+        for value in (slots.get("color"), slots.get("material"), brand and brand.lower()):
+            if value:
+                rest = re.sub(rf"\b{re.escape(value)}\b", " ", rest)
+        if category := self._category(rest):
+            slots["category"] = category
+        if refs := self._references(lowered, context):
+            slots["product_ref"] = refs
+        for pattern, sort in SORTS:
+            if re.search(pattern, lowered):
+                slots["sort"] = sort
+                break
+        self._checkout_details(text, slots)
+        return slots
+
+    def _prices(self, text: str, context: Context, slots: dict[str, Any]) -> None:
+        if between := _BETWEEN.search(text):
+            low, high = (_number(group) for group in between.groups() if group)
+            slots["min_price"], slots["max_price"] = min(low, high), max(low, high)
+            return
+        if high := _MAX.search(text):
+            slots["max_price"] = _number(high.group(1))
+        if low := _MIN.search(text):
+            slots["min_price"] = _number(low.group(1))
+        # "cheaper" is relative to the product under discussion, else to what is on screen: below the cheapest.
+        shown_prices = [product.price for product in context.focus or context.shown]
+        if "max_price" not in slots and shown_prices and _RELATIVE_CHEAPER.search(text):
+            slots["max_price"] = round(min(shown_prices) - 0.01, 2)
+        if "min_price" not in slots and shown_prices and _RELATIVE_PRICIER.search(text):
+            slots["min_price"] = round(max(shown_prices) + 0.01, 2)
+
+    def _quantity(self, lowered: str) -> int | None:
+        match = _QUANTITY.search(lowered)
+        if not match:
+            return None
+        word = match.group(1)
+        if word in ("a", "an"):
+            return None  # "a red mug" names a product, not a count.
+        return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+    def _brand(self, lowered: str) -> str | None:
+        if name := self.brand_names.longest_in(lowered):
+            return self.brands[name]
+        single_words = [name for name in self.brands if " " not in name]
+        return next((self.brands[name] for name in self._corrections(lowered, single_words)), None)
+
+    def _corrections(self, lowered: str, vocabulary: list[str]) -> Iterator[str]:
+        """Vocabulary words that a misspelt word of the text stands for ("nkie" → "nike", "sofaa" → "sofa")."""
+        for token in re.findall(r"[a-z]{4,}", lowered):
+            if token in self._known_words or singular(token) in self._known_words or token in _STOP:
+                continue
+            for word in vocabulary:
+                # Two edits only for long words: at 7 letters, two edits turn "choosing" into "cooling".
+                limit = 1 if len(word) <= 7 else 2
+                # Typos rarely change the first letter; requiring it keeps "like" from reading as "Nike".
+                if token[0] == word[0] and DamerauLevenshtein.distance(singular(token), word) <= limit:
+                    yield word
+
+    def _category(self, lowered: str) -> str | None:
+        # "women's" is the catalog's "womens"; function words and stray letters never name a category,
+        # however long a merchant's category paths are ("sandals for women" must not match "for boys").
+        tokens = re.findall(r"[a-z0-9-]+", re.sub(r"['’]s\b", "s", lowered))
+        for size in (3, 2, 1):
+            for start in range(len(tokens) - size + 1):
+                phrase_tokens = tokens[start : start + size]
+                if any(len(token) < 2 or token in _STOP for token in phrase_tokens):
+                    continue
+                phrase = " ".join(phrase_tokens)
+                if self.catalog.categories_for(phrase) or (size == 1 and self._is_product_type(phrase)):
+                    return phrase
+        return next(self._corrections(lowered, sorted(self._product_words)), None)
+
+    def _is_product_type(self, token: str) -> bool:
+        """A word that names a kind of product in many titles ("mug", "sneakers"), not a generic word."""
+        return len(token) > 2 and self.catalog.type_words.get(singular(token), 0) >= 3 and token not in _STOP
+
+    def _references(self, lowered: str, context: Context) -> list[int]:
+        refs: list[int] = []
+        for ordinal, count, number in _REF_ORDINAL.findall(lowered):
+            if number:
+                refs.append(int(number))
+            elif ordinal == "last":
+                refs.append(max(len(context.shown), 1))
+            elif count:
+                refs.extend(range(1, NUMBER_WORDS[count] + 1))
+            else:
+                refs.append(ORDINALS[ordinal])
+        if not refs and context.shown and re.search(r"\b(one|ones)\b", lowered):
+            # "the red one", "the leather one": the shown products with that attribute.
+            for position, product in enumerate(context.shown, start=1):
+                attributes = f"{product.color} {product.material} {product.brand}".lower()
+                if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in attributes.split()):
+                    refs.append(position)
+        return refs
+
+    @staticmethod
+    def _checkout_details(text: str, slots: dict[str, Any]) -> None:
+        if payment := _PAYMENT.search(text):
+            slots["payment_method"] = (
+                f"card ending {payment.group(1)}" if payment.group(1) else payment.group(2).lower()
+            )
+        if address := _ADDRESS.search(text):
+            slots["address"] = (address.group(1) or address.group(2)).strip(" ,")
+
+
+def mentions_reference(text: str) -> bool:
+    """Whether the shopper points at something already discussed ("it", "that one")."""
+    return bool(_DEMONSTRATIVE.search(text))
+
+
+_STOP = set(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "you",
+        "your",
+        "have",
+        "any",
+        "some",
+        "show",
+        "find",
+        "want",
+        "need",
+        "looking",
+        "like",
+        "what",
+        "which",
+        "that",
+        "this",
+        "them",
+        "those",
+        "these",
+        "one",
+        "ones",
+        "can",
+        "are",
+        "does",
+        "how",
+        "much",
+        "more",
+        "less",
+        "best",
+        "good",
+        "new",
+        "cheap",
+        "price",
+        "under",
+        "over",
+        "between",
+        "me",
+        "my",
+        "in",
+        "of",
+        "to",
+        "on",
+        "at",
+        "is",
+        "it",
+        "or",
+        "an",
+        "do",
+        "get",
+        "buy",
+        "please",
+        "than",
+        "from",
+    ]
+)

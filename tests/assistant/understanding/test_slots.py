@@ -1,0 +1,130 @@
+"""assistant/understanding/slots.py: every slot kind, against the demo catalog's vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.understanding.slots import Phrases, SlotExtractor
+from core.product import ProductRecord
+from core.state import Context
+from retrieval.catalog import Catalog
+
+
+@pytest.fixture(scope="module")
+def slots(assistant) -> SlotExtractor:
+    return assistant.understand.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("running shoes under 100", {"max_price": 100}),
+        ("less than $50 please", {"max_price": 50}),
+        ("between 20 and 40 dollars", {"min_price": 20, "max_price": 40}),
+        ("something less than ₹500", {"max_price": 500}),
+        ("over 1,200", {"min_price": 1200}),
+        ("from 30 to 60", {"min_price": 30, "max_price": 60}),
+    ],
+)
+def test_prices(slots, text, expected):
+    found = slots.run(text)
+    assert {key: found[key] for key in expected} == expected
+
+
+def test_cheaper_is_relative_to_the_shown_products(assistant, slots):
+    shown = tuple(assistant.catalog.products[:3])
+    found = slots.run("any cheaper ones?", Context(shown=shown))
+    assert found["max_price"] < min(p.price for p in shown)
+
+
+def test_colors_materials_sizes(slots):
+    assert slots.run("a navy hoodie in size M")["color"] == "navy"
+    assert slots.run("a navy hoodie in size M")["size"] == "M"
+    assert slots.run("only XL")["size"] == "XL"
+    assert slots.run("a queen size bed")["size"] == "queen"
+    assert slots.run("leather boots")["material"] == "leather"
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"), [("I'll take two of those", 2), ("add 3 mugs", 3), ("a couple of them", 2)]
+)
+def test_quantities(slots, text, quantity):
+    assert slots.run(text)["quantity"] == quantity
+
+
+def test_a_single_product_has_no_quantity(slots):
+    assert "quantity" not in slots.run("add a red mug to my cart")
+
+
+def test_brands_exact_and_misspelled(slots):
+    assert slots.run("show me nike running shoes")["brand"] == "Nike"
+    assert slots.run("nkie running shoes")["brand"] == "Nike"
+    assert "brand" not in slots.run("I would like running shoes")
+
+
+def test_categories_from_the_catalog(slots):
+    assert slots.run("show me running shoes under 100")["category"] == "running shoes"
+    assert slots.run("do you have a grey sofa")["category"] == "sofa"
+    assert "category" not in slots.run("hello there")
+    assert slots.run("a grey sofaa please")["category"] == "sofa"
+    assert slots.run("cheap headphnes")["category"] == "headphone"
+    assert "category" not in slots.run("I need help choosing a gift for my dad")
+
+
+def test_a_color_or_brand_word_is_not_also_the_category(slots):
+    assert slots.run("show me brown t-shirts")["category"].startswith("t-shirt")
+    assert "category" not in slots.run("only brown ones")
+    assert "category" not in slots.run("only Nike")
+
+
+def test_references_to_shown_products(assistant, slots):
+    shown = tuple(assistant.catalog.products[:5])
+    context = Context(shown=shown)
+    assert slots.run("tell me about the second one", context)["product_ref"] == [2]
+    assert slots.run("compare the first two", context)["product_ref"] == [1, 2]
+    assert slots.run("the last one", context)["product_ref"] == [5]
+    color = shown[2].color
+    assert 3 in slots.run(f"the {color} one", context)["product_ref"]
+
+
+def test_order_ids_and_sort(slots):
+    assert slots.run("where is my order 1042?")["order_id"] == "1042"
+    assert slots.run("cancel order #A77812")["order_id"] == "A77812"
+    assert slots.run("cheapest first")["sort"] == "price_asc"
+    assert slots.run("show the best rated")["sort"] == "rating_desc"
+
+
+def test_checkout_details(slots):
+    found = slots.run("ship to 12 Main Street, Springfield, and I'll pay by card ending 4242")
+    assert found["address"] == "12 Main Street, Springfield"
+    assert found["payment_method"] == "card ending 4242"
+    assert slots.run("cash on delivery")["payment_method"] == "cash on delivery"
+    assert slots.run("45 Elm Road, Boston")["address"].startswith("45 Elm Road")
+
+
+def test_categories_read_possessives_and_skip_function_words():
+    """Merchant category paths are long and wordy: "for" or a stray "s" must not pick one of them."""
+    catalog = Catalog(
+        [
+            ProductRecord(
+                id="1", title="Strappy Sandal", category="Footwear > Womens Footwear > Sandals", price=400
+            ),
+            ProductRecord(
+                id="2", title="Crocs Clog", category="Footwear > Kids > For Boys > Crocs", price=300
+            ),
+            ProductRecord(
+                id="3", title="Kurta s", category="Clothing > Womens Clothing > Kurta s", price=900
+            ),
+        ]
+    )
+    extractor = SlotExtractor(catalog)
+    assert extractor.run("women's sandals under 500")["category"] == "womens sandals"
+    assert extractor.run("sandals for women under 500")["category"] == "sandals"
+    assert extractor.run("women’s sandals")["category"] == "womens sandals"
+
+
+def test_a_vocabulary_finds_the_longest_whole_word_phrase_present():
+    colours = Phrases(["blue", "light blue", "red", "tan"])
+    assert colours.longest_in("a red and light blue scarf") == "light blue"
+    assert colours.longest_in("standing desk") is None  # "tan" inside a word is not the colour
+    assert Phrases([]).longest_in("anything") is None
