@@ -12,6 +12,7 @@ CHROMIUM := /usr/bin/chromium
 LLAMA_CPP_VERSION ?= 0.3.36
 # The build is portable (AVX2, no -march=native): a native build on a CPU with AMX faulted in sandboxes that do not
 # grant AMX state to processes, and the cached wheel must run on whichever x86-64 machine runs the tests next.
+# pip wheel --no-cache-dir: pip's own cache of wheels built from an sdist ignores CMAKE_ARGS.
 WHEELS ?= $(HOME)/.cache/shopassist/wheels-portable
 LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_OPENMP=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 LLAMA_STAMP := $(VENV)/.llama-server
@@ -31,7 +32,7 @@ $(LLAMA_STAMP): $(STAMP)
 	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
 	  echo "Building the llama-cpp-python $(LLAMA_CPP_VERSION) wheel into $(WHEELS) (once; compiles llama.cpp)…"; \
 	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
-	    $(BIN)/pip wheel --quiet --no-deps 'llama-cpp-python==$(LLAMA_CPP_VERSION)' -w $(WHEELS); }
+	    $(BIN)/pip wheel --quiet --no-cache-dir --no-deps 'llama-cpp-python==$(LLAMA_CPP_VERSION)' -w $(WHEELS); }
 	$(BIN)/pip install --quiet --find-links $(WHEELS) 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
 	touch $@
 

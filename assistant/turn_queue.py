@@ -3,7 +3,7 @@
 First come, first served: Python's `threading.Semaphore` lets a newly arriving turn take a freed slot ahead of
 turns already waiting, so under load some shoppers wait several turns' time while others never wait. With 32
 shoppers on one process, letting 8 turns in at a time through this queue took p95 from 1265 to 873 ms and p99 from
-1909 to 1182 ms, at 11% more throughput (README, "Turn latency and throughput").
+1909 to 1182 ms, at 11% more throughput (docs/performance.md).
 """
 
 from __future__ import annotations

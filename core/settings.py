@@ -30,25 +30,47 @@ class Settings(BaseSettings):
         default=Path("~/.cache/shopassist"),
         description="Files derived from models, shared by data directories.",
     )
-    currency: str = "USD"
-    results_per_reply: int = Field(default=5, ge=1, le=20)
+    currency: str = Field(default="USD", description="Currency of imported prices that name none.")
+    results_per_reply: int = Field(default=5, ge=1, le=20, description="Products shown per search.")
     # Exact search below this many products; an approximate index (`ann_kind`) from there on.
     ann_threshold: int = Field(default=50_000, ge=1)
-    ann_kind: Literal["hnsw", "ivf"] = "ivf"
+    ann_kind: Literal["hnsw", "ivf"] = Field(
+        default="ivf", description="The approximate index for large catalogs: IVF or HNSW."
+    )
 
-    intent_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
+    intent_threshold: float = Field(
+        default=0.45,
+        ge=0.0,
+        le=1.0,
+        description="Below this confidence the assistant asks instead of guessing.",
+    )
     # Epochs of tuning a copy of the encoder on the intent examples (0: frozen embeddings); see intent_encoder.
     intent_fine_tune_epochs: int = Field(default=6, ge=0, le=20)
-    intent_llm: Literal["off", "fallback", "always"] = "off"
+    intent_llm: Literal["off", "fallback", "always"] = Field(
+        default="off",
+        description="Ask the LLM for the intent: never, when the classifier is unsure, or always.",
+    )
 
-    llm_backend: Literal["auto", "template", "transformers", "openai"] = "auto"
-    llm_model: str | None = None
-    llm_gguf_file: str | None = None
-    llm_base_url: str | None = None
-    llm_api_key: str | None = None
+    llm_backend: Literal["auto", "template", "transformers", "openai"] = Field(
+        default="auto",
+        description="Who phrases replies: templates, a local transformers model, or an OpenAI-compatible server; auto uses a local model only on a GPU.",
+    )
+    llm_model: str | None = Field(
+        default=None,
+        description="The LLM: a hub id or local path (transformers), or the served model's name (openai).",
+    )
+    llm_gguf_file: str | None = Field(
+        default=None, description="The GGUF file inside the model path, for a quantised local model."
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="The OpenAI-compatible server's /v1 URL (vLLM, llama.cpp, …)."
+    )
+    llm_api_key: str | None = Field(default=None, description="The key that server asks for, if any.")
     # The `openai` backend: seconds to wait for the server, and how often to retry before using the templates.
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
-    llm_retries: int = Field(default=2, ge=0, le=10)
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of a failed request to the LLM server."
+    )
     # For a model without a system role (Gemma) on a server whose chat format drops system messages.
     llm_merge_system_prompt: bool = False
 
@@ -57,44 +79,76 @@ class Settings(BaseSettings):
         "Standard delivery takes 3-5 business days and is free on orders over $50 ($4.99 otherwise); "
         "express delivery takes 1-2 business days for $12.99. We ship within the US and Canada."
     )
-    payment_policy: str = (
-        "We accept Visa, Mastercard, American Express, PayPal, Apple Pay and cash on delivery. "
-        "If a card is declined, please check the billing address or try another payment method."
+    payment_policy: str = Field(
+        default=(
+            "We accept Visa, Mastercard, American Express, PayPal, Apple Pay and cash on delivery. "
+            "If a card is declined, please check the billing address or try another payment method."
+        ),
+        description="The payment policy the assistant states.",
     )
-    return_policy: str = (
-        "Items can be returned within 30 days of delivery for a full refund to the original payment method; "
-        "refunds are issued within 5 business days of receiving the item."
+    return_policy: str = Field(
+        default=(
+            "Items can be returned within 30 days of delivery for a full refund to the original payment method; "
+            "refunds are issued within 5 business days of receiving the item."
+        ),
+        description="The return policy the assistant states.",
     )
 
-    abandon_after_minutes: float = Field(default=30.0, gt=0)
+    abandon_after_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description="Minutes idle in cart or checkout before a conversation counts as abandoned.",
+    )
     # Off: replies keep the templates' own closing question, no nudges (to measure what guidance is worth).
     guidance: bool = True
     sweep_interval_seconds: float = Field(default=60.0, gt=0, description="How often the server sweeps.")
-    max_message_chars: int = Field(default=4000, ge=1)
+    max_message_chars: int = Field(
+        default=4000, ge=1, description="Longer shopper messages are refused (HTTP 413) and not stored."
+    )
     # Turns computed at once per process; more wait in arrival order (assistant/turn_queue.py). Unset: 2 when
     # templates write the replies, whose turns only compute and share one interpreter; 8 when an LLM writes
-    # them, so that concurrent generations share a batch (measured in "Turn latency and throughput", README).
+    # them, so that concurrent generations share a batch (docs/performance.md).
     concurrent_turns: int | None = Field(default=None, ge=1, le=256)
 
     # Access: shopper tokens, rate limits (in-process, per server process), console logins, and which sites
     # may frame the chat (CSP frame-ancestors, space-separated sources) or call the API from a browser (CORS).
     token_ttl_hours: float = Field(default=720.0, gt=0, description="A shopper token's lifetime.")
-    messages_per_minute_per_conversation: int = Field(default=20, ge=1)
-    requests_per_minute_per_ip: int = Field(default=120, ge=1)
+    messages_per_minute_per_conversation: int = Field(
+        default=20, ge=1, description="Messages one conversation may send per minute."
+    )
+    requests_per_minute_per_ip: int = Field(
+        default=120, ge=1, description="API requests one client address may make per minute."
+    )
     console_login_failures: int = Field(default=5, ge=1, description="Failed logins per IP before a pause.")
-    console_login_lockout_minutes: float = Field(default=15.0, gt=0)
-    frame_ancestors: str = Field(default="*", pattern=r"^[A-Za-z0-9'*:/.\- ]+$")
-    cors_origins: str = Field(default="", pattern=r"^[A-Za-z0-9*:/.\- ]*$")
+    console_login_lockout_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a client address waits after too many failed console logins.",
+    )
+    frame_ancestors: str = Field(
+        default="*",
+        pattern=r"^[A-Za-z0-9'*:/.\- ]+$",
+        description="Sites that may frame the chat widget (CSP frame-ancestors sources, space-separated).",
+    )
+    cors_origins: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9*:/.\- ]*$",
+        description="Origins that may call the API from a browser (space-separated; empty: none).",
+    )
 
     # Privacy: what is redacted before it is stored or logged, and how long conversations are kept (0: always).
-    redact_emails: bool = True
-    redact_phones: bool = True
-    redact_cards: bool = True
-    retention_days: float = Field(default=365.0, ge=0)
-    log_format: Literal["text", "json"] = "text"
+    redact_emails: bool = Field(default=True, description="Redact email addresses before storing or logging.")
+    redact_phones: bool = Field(default=True, description="Redact phone numbers before storing or logging.")
+    redact_cards: bool = Field(default=True, description="Redact card numbers before storing or logging.")
+    retention_days: float = Field(
+        default=365.0,
+        ge=0,
+        description="Conversations idle longer than this are forgotten by the retention sweep (0: kept).",
+    )
+    log_format: Literal["text", "json"] = Field(default="text", description="Log lines as text or JSON.")
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=7860, ge=1, le=65535)
+    host: str = Field(default="127.0.0.1", description="Where `serve` listens.")
+    port: int = Field(default=7860, ge=1, le=65535, description="The port `serve` listens on.")
 
     @computed_field
     @property

@@ -123,7 +123,7 @@ def within_limit(limiter: SlidingWindowLimiter, key: str, what: str) -> None:
 
 
 def client_ip(request: Request) -> str:
-    # Behind a proxy this is the proxy's address unless uvicorn trusts its X-Forwarded-For (see the README).
+    # Behind a proxy this is the proxy's address unless uvicorn trusts its X-Forwarded-For (docs/deployment.md).
     return request.client.host if request.client else "unknown"
 
 

@@ -3,7 +3,7 @@
 
 The counts live in this process's memory. With several server processes behind a load balancer each counts
 alone, so a client could get N per process; such deployments put a shared limiter in front (the proxy's, or one
-backed by Redis) — see the README.
+backed by Redis) — see docs/deployment.md.
 """
 
 from __future__ import annotations
