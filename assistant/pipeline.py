@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import unicodedata
 
 from sqlalchemy.exc import IntegrityError
 
@@ -42,6 +43,17 @@ LLM_TURNS_AT_ONCE = 8
 
 # Control characters other than tab and newline carry nothing a shopper means (and PostgreSQL refuses NUL).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Of the invisible format characters (Unicode category Cf: zero-width spaces, byte-order marks, bidirectional
+# overrides…), only the joiners carry meaning: they shape words in Indic and Persian scripts and emoji sequences.
+JOINERS = frozenset("\u200c\u200d")
+
+
+def without_invisible(text: str) -> str:
+    """`text` without control characters and without format characters other than the joiners."""
+    text = CONTROL_CHARACTERS.sub("", text)
+    if text.isascii():
+        return text
+    return "".join(c for c in text if c in JOINERS or unicodedata.category(c) != "Cf")
 
 
 class Assistant:
@@ -112,10 +124,11 @@ class Assistant:
         return self.check_token(conversation_id, token) is TokenCheck.VALID
 
     def validate(self, text: str) -> str:
-        """The message as it is processed: control characters removed, trimmed; InvalidMessage when nothing is
-        left, when it is too long, or when it is not text (unpaired surrogates cannot be stored)."""
-        text = CONTROL_CHARACTERS.sub("", text).strip() if isinstance(text, str) else ""
-        if not text:
+        """The message as it is processed: control and invisible format characters removed, trimmed;
+        InvalidMessage when nothing visible is left, when it is too long, or when it is not text (unpaired
+        surrogates cannot be stored)."""
+        text = without_invisible(text).strip() if isinstance(text, str) else ""
+        if all(c.isspace() or c in JOINERS for c in text):
             raise InvalidMessage("the message is empty")
         if len(text) > self.settings.max_message_chars:
             raise InvalidMessage(f"the message is longer than {self.settings.max_message_chars} characters")
@@ -188,7 +201,7 @@ class Assistant:
                 result = self.record.run(turn, understanding, outcome, reply)
                 answered_by = "assistant"
             if idempotency_key is not None:
-                self.record.remember(session, idempotency_key, result)
+                self.record.remember(session, idempotency_key, text, result)
         # Counted once the turn has committed: a turn that fails to save is an error, not a turn.
         metrics.turn_recorded(result, stage_before, answered_by)
         return result

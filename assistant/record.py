@@ -11,6 +11,8 @@ the same key is answered from that copy instead of running the turn again (`Reco
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 
 from sqlalchemy import insert, select
@@ -141,15 +143,19 @@ class Record:
         )
         if message is None:
             return None
-        # The stored text is redacted, so the new one is compared redacted: nothing unredacted is kept.
-        if message.text != self.redactor.redact(text):
+        # The message as sent is compared by its hash; a message stored before hashes were kept, redacted.
+        if message.text_hash is not None:
+            same = secrets.compare_digest(message.text_hash, text_hash(conversation_id, key, text))
+        else:
+            same = message.text == self.redactor.redact(text)
+        if not same:
             raise RepeatedKey(
                 "this Idempotency-Key was already used in this conversation for another message; "
                 "send a new message with a new key"
             )
         return TurnResult.model_validate(message.turn_result)
 
-    def remember(self, session: Session, key: str, result: TurnResult) -> None:
+    def remember(self, session: Session, key: str, text: str, result: TurnResult) -> None:
         """Marks the shopper message of the turn that produced `result` with the request's idempotency key and
         the result, so that a retry finds the turn (see `replay`). The unique index on (conversation, key)
         refuses a concurrent request with the same key when it commits (IntegrityError)."""
@@ -166,7 +172,14 @@ class Record:
             .order_by(Message.id.desc())
         ).first()
         message.idempotency_key = key
+        message.text_hash = text_hash(result.conversation_id, key, text)
         message.turn_result = self.redactor.redact_value(result.model_dump(mode="json"))
+
+
+def text_hash(conversation_id: str, key: str, text: str) -> str:
+    """The salted SHA-256 of a shopper message as sent, which a retry with the same idempotency key must match."""
+    salted = "\x00".join((conversation_id, key, text))
+    return hashlib.sha256(salted.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def context_of(conversation: Conversation, state: DialogueState, catalog: Catalog, has_cart: bool) -> Context:

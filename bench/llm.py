@@ -3,7 +3,8 @@
 For each device (the CPU; the GPU too when CUDA is available) the transformers backend generates replies from
 realistic grounded drafts, one request at a time and then `--batch` requests at once (served as one batch by its
 queue). With `--openai-url` an OpenAI-compatible server (vLLM, llama.cpp server…) is measured the same way, one
-request at a time. Prints and writes JSON (bench/results/llm.json): per setting the median time to first token,
+request at a time, and so is an outage: how long the `openai` backend takes to give up on a server that is not
+there, and to answer while it is marked down (the turn then gets its template). Prints and writes JSON (bench/results/llm.json): per setting the median time to first token,
 the median tokens per second of one request, and for batches the aggregate tokens per second.
 
 Tokens are counted by re-tokenizing each reply (stop strings cut a reply where the model starts another turn).
@@ -14,6 +15,7 @@ Tokens are counted by re-tokenizing each reply (stop strings cut a reply where t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import threading
@@ -139,6 +141,31 @@ def bench_openai(url: str, tokens: int, repeat: int) -> dict:
     return {"url": url, "max_new_tokens": tokens, "single": summary(runs)}
 
 
+def bench_outage(repeat: int) -> dict:
+    """How long the `openai` backend takes to give up on a server that is not there (its retries), and how
+    long it then answers while the server is marked down (the cooldown: the template at once)."""
+    from assistant.llm.openai_backend import OpenAIBackend
+    from core.errors import BackendUnavailable
+    from harness.server_process import free_port
+
+    def seconds_to_fail(backend: OpenAIBackend) -> float:
+        started = time.perf_counter()
+        with contextlib.suppress(BackendUnavailable):
+            "".join(backend.generate(CONTEXTS[0]))
+        return time.perf_counter() - started
+
+    first, cooled = [], []
+    for _ in range(repeat):
+        backend = OpenAIBackend(f"http://127.0.0.1:{free_port()}/v1", timeout=2, retries=2)
+        first.append(seconds_to_fail(backend))
+        cooled.append(seconds_to_fail(backend))
+    return {
+        "retries": 2,
+        "median_seconds_to_give_up": round(statistics.median(first), 3),
+        "median_seconds_while_down": round(statistics.median(cooled), 4),
+    }
+
+
 def _events(stream: Iterator[str]) -> Iterator[str]:
     """One character per streamed event, so that `len` of the joined text counts the events."""
     for _piece in stream:
@@ -163,6 +190,7 @@ def main() -> None:
     }
     if args.openai_url:
         figures["openai"] = bench_openai(args.openai_url, args.tokens, args.repeat)
+    figures["openai_outage"] = bench_outage(args.repeat)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "llm.json").write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2))

@@ -120,6 +120,9 @@ class Message(Base):
     # request finds its turn and gets the same answer instead of a second turn (assistant/record.py).
     idempotency_key: Mapped[str | None] = mapped_column(String(128), default=None)
     turn_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # A retry must carry the message the key was first sent with: a salted hash of it as sent, since the stored
+    # text is redacted and two messages differing only in an email address redact alike.
+    text_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

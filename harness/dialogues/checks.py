@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from assistant.pipeline import Assistant
+from db.models import JourneyEvent, Order
 from harness.dialogues.format import (
     CartExpectation,
+    CartItem,
     Expectation,
+    OrderExpectation,
     ProductsExpectation,
 )
 
@@ -58,6 +64,7 @@ def _product_facts(assistant: Assistant, shown: dict[str, Any]) -> dict[str, Any
             "brand": record.brand,
             "color": record.color,
             "price": record.price,
+            "rating": record.rating,
             "in_stock": record.in_stock,
         }
     stock = shown.get("stock")
@@ -109,9 +116,12 @@ def check_turn(expect: Expectation | None, result: Any, assistant: Assistant) ->
         failures += _check_products(expect.products, result, assistant)
     if expect.cart is not None:
         failures += _check_cart(expect.cart, result)
-    if expect.order is not None and (result.order is not None) != expect.order:
-        actual = f"order {result.order.get('id')} placed" if result.order else "no order placed"
-        failures.append(Failure("order", expect.order, actual))
+    if isinstance(expect.order, bool) and (result.order is not None) != expect.order:
+        failures.append(Failure("order", expect.order, _placed(result)))
+    elif isinstance(expect.order, OrderExpectation):
+        failures += _check_order(expect.order, result, assistant)
+    if expect.clarifies is not None:
+        failures += _check_clarifies(expect.clarifies, result, assistant)
     if expect.handoff is not None and bool(result.handoff) != expect.handoff:
         failures.append(Failure("handoff", expect.handoff, bool(result.handoff)))
     reply = result.reply.lower()
@@ -144,7 +154,21 @@ def _check_products(expect: ProductsExpectation, result: Any, assistant: Assista
     missing = [pid for pid in expect.include_ids or [] if pid not in ids]
     if missing:
         failures.append(Failure("products.include_ids", missing, f"shown: {ids}"))
+    if expect.sorted_by is not None:
+        facts = [_product_facts(assistant, product) for product in shown]
+        key = SORT_KEYS[expect.sorted_by]
+        if any(key(a) > key(b) for a, b in itertools.pairwise(facts)):
+            order = [f"{p.get('id')} ({p.get('price')}, rated {p.get('rating')})" for p in facts]
+            failures.append(Failure("products.sorted_by", expect.sorted_by, "; ".join(order)))
     return failures
+
+
+# How each `sorted_by` order ranks a product: the shown list must not decrease.
+SORT_KEYS = {
+    "price_asc": lambda product: product.get("price") or 0.0,
+    "price_desc": lambda product: -(product.get("price") or 0.0),
+    "rating_desc": lambda product: -(product.get("rating") or 0.0),
+}
 
 
 def _check_cart(expect: CartExpectation, result: Any) -> list[Failure]:
@@ -164,4 +188,73 @@ def _check_cart(expect: CartExpectation, result: Any) -> list[Failure]:
     missing = [pid for pid in expect.contains or [] if pid not in in_cart]
     if missing:
         failures.append(Failure("cart.contains", missing, f"cart: {in_cart}"))
+    if expect.items is not None and not _same_lines(expect.items, items):
+        wanted = [f"{item.quantity} × {item.id or item.title}" for item in expect.items]
+        actual = [
+            f"{item.get('quantity')} × {item.get('product_id')} {item.get('title')!r}" for item in items
+        ]
+        failures.append(Failure("cart.items", wanted, actual or "empty cart"))
     return failures
+
+
+def _same_lines(wanted: list[CartItem], items: list[dict[str, Any]]) -> bool:
+    """Each wanted line matches one cart line (product and quantity) and no cart line is left over."""
+    left = list(items)
+    for item in wanted:
+        match = next((line for line in left if _is_line(item, line)), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return not left
+
+
+def _is_line(item: CartItem, line: dict[str, Any]) -> bool:
+    if item.id is not None and line.get("product_id") != item.id:
+        return False
+    if item.title is not None and item.title.lower() not in str(line.get("title", "")).lower():
+        return False
+    return int(line.get("quantity", 0)) == item.quantity
+
+
+def _placed(result: Any) -> str:
+    return f"order {result.order.get('id')} placed" if result.order else "no order placed"
+
+
+def _check_order(expect: OrderExpectation, result: Any, assistant: Assistant) -> list[Failure]:
+    failures = []
+    if expect.placed_in_this_turn is not None and (result.order is not None) != expect.placed_in_this_turn:
+        failures.append(Failure("order.placed_in_this_turn", expect.placed_in_this_turn, _placed(result)))
+    with assistant.db.transaction() as session:
+        order = session.scalars(
+            select(Order).where(Order.conversation_id == result.conversation_id).order_by(Order.id.desc())
+        ).first()
+        stored = None if order is None else (order.status, order.total, len(order.items))
+    if stored is None:
+        if (expect.status, expect.total, expect.lines) != (None, None, None):
+            failures.append(Failure("order", "an order", "this conversation has no order"))
+        return failures
+    status, total, lines = stored
+    if expect.status is not None and status != expect.status:
+        failures.append(Failure("order.status", expect.status, status))
+    if expect.total is not None and abs(total - expect.total) > 0.005:
+        failures.append(Failure("order.total", expect.total, total))
+    if expect.lines is not None and lines != expect.lines:
+        failures.append(Failure("order.lines", expect.lines, lines))
+    return failures
+
+
+def _check_clarifies(wanted: bool | str, result: Any, assistant: Assistant) -> list[Failure]:
+    """Whether the turn asked a clarifying question, read from its `clarification` journey event."""
+    with assistant.db.transaction() as session:
+        reasons = session.scalars(
+            select(JourneyEvent.data).where(
+                JourneyEvent.conversation_id == result.conversation_id,
+                JourneyEvent.turn == result.turn,
+                JourneyEvent.kind == "clarification",
+            )
+        ).all()
+    asked = [data.get("reason") for data in reasons]
+    actual = f"asked ({', '.join(map(str, asked))})" if asked else "did not ask"
+    if isinstance(wanted, bool):
+        return [] if bool(asked) == wanted else [Failure("clarifies", wanted, actual)]
+    return [] if wanted in asked else [Failure("clarifies", wanted, actual)]

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import DialogueFileError
 from core.taxonomy import SLOT_NAMES, Intent, Stage
@@ -63,6 +63,22 @@ class ProductsExpectation(_Strict):
     max: int | None = Field(default=None, ge=0)
     all_match: ProductMatch | None = None
     include_ids: list[str] | None = None
+    # The shown products are in this order (ties in any order); products without a rating count as 0.
+    sorted_by: Literal["price_asc", "price_desc", "rating_desc"] | None = None
+
+
+class CartItem(_Strict):
+    """One line of the cart: its product, by id or by a part of its title, and how many units."""
+
+    id: str | None = None
+    title: str | None = None
+    quantity: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _names_one_product(self) -> CartItem:
+        if (self.id is None) == (self.title is None):
+            raise ValueError("a cart item names its product by either id or title")
+        return self
 
 
 class CartExpectation(_Strict):
@@ -71,6 +87,18 @@ class CartExpectation(_Strict):
     total_max: float | None = None
     total_min: float | None = None
     contains: list[str] | None = None
+    # The cart holds exactly these lines, each with its quantity, in any order.
+    items: list[CartItem] | None = None
+
+
+class OrderExpectation(_Strict):
+    """The conversation's latest order as stored after the turn (read from the database, not the reply)."""
+
+    status: str | None = None
+    total: float | None = None
+    lines: int | None = Field(default=None, ge=0)
+    # The turn placed it (what `order: true` checks).
+    placed_in_this_turn: bool | None = None
 
 
 class Expectation(_Strict):
@@ -80,7 +108,12 @@ class Expectation(_Strict):
     no_slots: list[str] | None = None
     products: ProductsExpectation | None = None
     cart: CartExpectation | None = None
-    order: bool | None = None
+    # true/false: the turn placed an order or not; an object: what the stored order is after the turn.
+    order: bool | OrderExpectation | None = None
+    # true: the turn asked a clarifying question instead of acting (a reason names which question); false: it acted.
+    clarifies: (
+        bool | Literal["low_confidence", "which_product", "which_cart_item", "nothing_to_confirm"] | None
+    ) = None
     handoff: bool | None = None
     reply_contains: list[str] | None = None
     reply_not_contains: list[str] | None = None

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from core.product import ProductRecord, html_to_text, parse_category, parse_list, parse_price
+from core.product import (
+    ProductRecord,
+    html_to_text,
+    parse_attributes,
+    parse_category,
+    parse_list,
+    parse_price,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +95,48 @@ def test_search_text_carries_the_facts_a_shopper_searches_by():
     )
     text = record.search_text()
     assert all(word in text for word in ("Trail Shoe", "Shoes, Trail", "red", "mesh"))
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_true_or_false_is_no_price(flag):
+    with pytest.raises(ValueError, match="no number in price"):
+        parse_price(flag)
+
+
+def test_empty_and_noisy_lists():
+    assert parse_list(None) == [] and parse_list("") == [] and parse_list("   ") == []
+    assert parse_list(["S", " ", "M", ""]) == ["S", "M"]
+    assert parse_list(["", "XL"]) == ["XL"]
+
+
+def test_attributes_from_any_shape():
+    assert parse_attributes(None) == {} and parse_attributes("") == {}
+    assert parse_attributes({"fit": "slim", "size": 10}) == {"fit": "slim", "size": "10"}
+    assert parse_attributes('{"fit": "slim"}') == {"fit": "slim"}
+    pairs = [
+        {"key": "fit", "value": "slim"},
+        {"name": "cut"},
+        {"value": "orphan"},
+        ["sleeve", "long"],
+        ["odd"],
+    ]
+    assert parse_attributes(pairs) == {"fit": "slim", "cut": "", "sleeve": "long"}
+    assert parse_attributes('[["lining", "fleece"]]') == {"lining": "fleece"}
+
+
+def test_hidden_elements_stay_hidden_until_they_close_even_nested():
+    html = "<p>Warm</p><template><style>a {}</style>still hidden</template><div>Soft</div>after"
+    assert html_to_text(html) == "Warm\nSoft\nafter"
+    assert html_to_text("</style>Text after a stray closing tag") == "Text after a stray closing tag"
+    assert html_to_text("<head><title>x</title></head><b>Bold</b> <i>and</i> plain") == "Bold and plain"
+    assert html_to_text("Salt &amp; pepper") == "Salt & pepper"
+    assert html_to_text("one<br>two<li>three</li>four") == "one\ntwo\nthree\nfour"
+
+
+def test_search_text_joins_the_facts_as_sentences_and_keeps_the_description():
+    record = ProductRecord(
+        id="1", title="Trail Shoe", price=80, description="A waterproof upper.", brand="Pacer"
+    )
+    parts = record.search_text().split(". ")
+    assert parts[0] == "Trail Shoe" and "A waterproof upper" in record.search_text()
+    assert "" not in parts and "Pacer" in parts

@@ -202,3 +202,62 @@ def test_idle_minutes_must_be_a_positive_number(tmp_path, value, message):
     text = f"name: idle\nsteps:\n  - user: hi\n  - user: hello again\n    idle_minutes: {value}\n"
     (problem,) = problems_of(write(tmp_path, "idle.yml", text))
     assert problem.startswith(f"{tmp_path / 'idle.yml'}:5: steps.2.idle_minutes: ") and message in problem
+
+
+# Each dialogue's last step expects the other outcome with one new key (a run stops at the first failing step).
+BACKPACKS = "  - user: show me backpacks\n"
+TO_ORDER = BACKPACKS + (
+    "  - user: add the first one to my cart\n  - user: checkout\n"
+    "  - user: ship to 5 Oak Road, Portland and pay with cash on delivery\n"
+)
+WRONG = {
+    "sorted_by": (BACKPACKS + "  - user: cheapest first\n    expect: {products: {sorted_by: price_desc}}\n"),
+    "clarifies_false": BACKPACKS + "  - user: is it waterproof?\n    expect: {clarifies: false}\n",
+    "clarifies_reason": BACKPACKS
+    + "  - user: is it waterproof?\n    expect: {clarifies: nothing_to_confirm}\n",
+    "clarifies_true": BACKPACKS + "  - user: add the first one to my cart\n    expect: {clarifies: true}\n",
+    "cart_items": BACKPACKS
+    + "  - user: add the first one to my cart\n    expect: {cart: {items: [{title: backpack, quantity: 2}]}}\n",
+    "order": TO_ORDER
+    + '  - user: "yes"\n    expect: {order: {placed_in_this_turn: false, status: cancelled, lines: 2}}\n',
+}
+
+
+def test_each_new_expectation_key_fails_on_the_other_outcome(tmp_path, assistant):
+    scripts = [
+        load_file(write(tmp_path, f"{name}.yml", f"name: {name}\nsteps:\n{steps}"))[0]
+        for name, steps in WRONG.items()
+    ]
+    results = run_dialogues(scripts, AssistantPool(assistant))
+    failed = {
+        result.script.dialogue.name: {failure.key: failure.actual for failure in result.steps[-1].failures}
+        for result in results
+    }
+    assert [len(result.steps) for result in results] == [len(script.dialogue.steps) for script in scripts]
+    assert list(failed["sorted_by"]) == ["products.sorted_by"]  # the backpacks are cheapest first
+    assert failed["clarifies_false"] == {"clarifies": "asked (which_product)"}  # several shown, none named
+    assert failed["clarifies_reason"] == {"clarifies": "asked (which_product)"}
+    assert failed["clarifies_true"] == {"clarifies": "did not ask"}
+    assert list(failed["cart_items"]) == ["cart.items"]
+    assert failed["order"] == {
+        "order.placed_in_this_turn": failed["order"]["order.placed_in_this_turn"],
+        "order.status": "placed",
+        "order.lines": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        ("{cart: {items: [{quantity: 2}]}}", "names its product by either id or title"),
+        ("{cart: {items: [{id: a, title: b}]}}", "names its product by either id or title"),
+        ("{clarifies: which_colour}", "clarifies"),
+        ("{order: {status: placed, colour: red}}", "order"),
+        ("{products: {sorted_by: cheapest}}", "products.sorted_by"),
+    ],
+)
+def test_malformed_new_keys_are_reported_with_their_line(tmp_path, expect, message):
+    path = write(tmp_path, "bad.yml", f"name: x\nsteps:\n  - user: hi\n    expect: {expect}\n")
+    problems = problems_of(path)
+    assert problems and all(problem.startswith(f"{path}:4:") for problem in problems), problems
+    assert any(message in problem for problem in problems), problems

@@ -69,3 +69,33 @@ def test_idling_elsewhere_abandons_nothing(stage):
 def test_only_an_abandoned_conversation_resumes():
     with pytest.raises(ValueError):
         machine.resume(Position(Stage.CART, 1), Stage.CART)
+
+
+@pytest.mark.parametrize(
+    ("stage", "intent", "signals", "expected"),
+    [
+        (Stage.CHECKOUT, Intent.AFFIRM, {"order_placed": True, "cart": 1}, Position(Stage.PURCHASED, 3)),
+        (Stage.BROWSING, Intent.ORDER_STATUS, {}, Position(Stage.POST_PURCHASE, 3)),
+        (Stage.CART, Intent.REMOVE_FROM_CART, {"cart": 0}, Position(Stage.CONSIDERATION, 3)),
+        (Stage.PURCHASED, Intent.CHECKOUT, {"cart": 0}, Position(Stage.PURCHASED, 3)),
+        (
+            Stage.PURCHASED,
+            Intent.CHECKOUT,
+            {"cart": 2, "checkout_started": True},
+            Position(Stage.CHECKOUT, 4),
+        ),
+        (Stage.PURCHASED, Intent.GREET, {}, Position(Stage.PURCHASED, 3)),
+        # A question about a product while the cart holds something is consideration, not the cart.
+        (Stage.BROWSING, Intent.PRODUCT_QUESTION, {"cart": 1}, Position(Stage.CONSIDERATION, 3)),
+        (Stage.BROWSING, Intent.AFFIRM, {"cart": 0}, Position(Stage.BROWSING, 3)),
+    ],
+)
+def test_the_journey_number_is_kept_within_a_journey_and_counted_on_a_new_one(
+    stage, intent, signals, expected
+):
+    assert advance(stage, intent, journey=3, **signals) == expected
+
+
+def test_resuming_from_a_stage_that_was_not_abandoned_names_both():
+    with pytest.raises(ValueError, match="cannot resume at cart from browsing"):
+        machine.resume(Position(Stage.BROWSING, 1), Stage.CART)

@@ -1,5 +1,5 @@
 """retrieval/importer.py: CSV and JSONL with a field mapping; bad rows reported, good rows upserted; the
-`shopassist catalog import` command with --prune, and the Flipkart worked example of the README."""
+`shopassist catalog import` command with --prune, and the Flipkart worked example of docs/catalog-import.md."""
 
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def test_prune_keeps_ordered_products_out_of_stock_and_empties_carts(tmp_path):
 
 @pytest.fixture(scope="module")
 def flipkart_assistant(shared_data, assistant, tmp_path_factory):
-    """The README's worked example: the Flipkart sample imported with its mapping, and the real assistant on it."""
+    """The worked example of docs/catalog-import.md: the Flipkart sample imported with its mapping, and the real assistant on it."""
     home = tmp_path_factory.mktemp("flipkart")
     args = [arg for pair in FLIPKART_MAP for arg in ("--map", pair)]
     csv_path = str(shared_data / "flipkart_sample_1k.csv")
@@ -269,3 +269,33 @@ def test_flipkart_search_shows_only_footwear_within_the_budget(flipkart_assistan
     for product in shown:
         assert product.category.startswith("footwear > "), product.category
         assert product.price <= 500 and product.currency == "INR"
+
+
+@pytest.mark.parametrize("name", ["latin1.csv", "latin1.jsonl", "latin1.tsv"])
+def test_a_file_that_is_not_utf8_is_one_clear_error_and_stores_nothing(tmp_path, name):
+    path = tmp_path / name
+    if name.endswith(".jsonl"):
+        path.write_bytes('{"id": "p1", "title": "Café crème mug", "price": 9}\n'.encode("latin-1"))
+    else:
+        separator = "\t" if name.endswith(".tsv") else ","
+        rows = [["id", "title", "price"], ["p1", "Café crème mug", "9"]]
+        path.write_bytes("\n".join(separator.join(row) for row in rows).encode("latin-1"))
+    with pytest.raises(ImportFailed, match=f"{name} is not UTF-8 text"):
+        read_catalog(path)
+    before = write_jsonl(tmp_path / "before.jsonl", [{"id": "p0", "title": "Teapot", "price": 20}])
+    assert import_cli(tmp_path, str(before)).exit_code == 0
+    result = import_cli(tmp_path, str(path))
+    assert result.exit_code != 0 and isinstance(result.exception, UserError)
+    assert "is not UTF-8 text" in str(result.exception)
+    assert set(stored(tmp_path)) == {"p0"}
+
+
+def test_jsonl_lines_that_are_not_objects_are_skipped_with_their_line(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    lines = ['{"id": "p1", "title": "Lamp", "price": 30}', "[1, 2]", '"a string"', "42", "null"]
+    path.write_text("\n".join([*lines, '{"id": "p2", "title": "Rug", "price": 80}']) + "\n")
+    report = read_catalog(path)
+    assert [record.id for record in report.records] == ["p1", "p2"]
+    assert [(error.line, error.reason) for error in report.errors] == [
+        (line, "a line must be a JSON object") for line in (2, 3, 4, 5)
+    ]

@@ -6,14 +6,14 @@ import copy
 import json
 import secrets
 import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from assistant.desk.agents import create_agent
 from assistant.desk.takeover import agent_says, hand_back, take_over
-from db.models import Agent
+from db.models import Agent, Message
 from ui.app import create_app
 
 
@@ -135,21 +135,25 @@ def test_the_events_stream_pushes_replies_and_agent_messages(client, assistant):
 
 
 def test_the_events_stream_is_live(client, assistant):
+    # A message written while the stream is open arrives on it: the write waits for the stream's first line,
+    # and the stream is read until the message comes (its 60 s `wait` is a bound, not a timing).
     conversation_id, auth = start(client)
     agent = new_agent(assistant)
     with assistant.db.transaction() as session:
         take_over(session, conversation_id, agent)
-
-    def write_later() -> None:
-        time.sleep(0.8)
+    url = f"/api/v1/conversations/{conversation_id}/events"
+    received = []
+    with client.stream("GET", url, params={"wait": 60}, headers=auth) as response:
+        lines = response.iter_lines()
+        assert next(lines).startswith("retry:")
         with assistant.db.transaction() as session:
             agent_says(session, conversation_id, agent, "Still there?")
-
-    writer = threading.Thread(target=write_later)
-    writer.start()
-    received = events(client, conversation_id, wait=2.5, token=auth["Authorization"].removeprefix("Bearer "))
-    writer.join()
-    assert [m["text"] for m in received][-1] == "Still there?"
+        for line in lines:
+            if line.startswith("data: "):
+                received.append(json.loads(line.removeprefix("data: "))["text"])
+                if received[-1] == "Still there?":
+                    break
+    assert received[-1] == "Still there?"
 
 
 def test_the_events_stream_needs_the_conversations_own_token(client):
@@ -249,6 +253,22 @@ def test_an_idempotency_key_reused_for_another_message_is_refused(client):
     for malformed in ("with space", "k" * 129):
         assert send(client, conversation_id, auth, "show me backpacks", malformed).status_code == 422
     assert shopper_texts(client, conversation_id, auth) == ["hi"]
+
+
+def test_a_reused_key_with_other_personal_data_is_another_message(client, assistant):
+    # Both messages redact to the same stored text; the retry is compared as sent, so it is refused.
+    conversation_id, auth = start(client)
+    first = send(client, conversation_id, auth, "my email is ann@example.com", "key-1")
+    assert first.status_code == 200
+    other = send(client, conversation_id, auth, "my email is bob@example.com", "key-1")
+    assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
+    assert send(client, conversation_id, auth, "my email is ann@example.com", "key-1").json() == first.json()
+    with assistant.db.transaction() as session:
+        stored = session.scalars(select(Message).where(Message.conversation_id == conversation_id)).all()
+        # What is kept of the first message: its redacted text and a salted hash, never the address.
+        assert all("ann@example.com" not in (message.text + str(message.text_hash)) for message in stored)
+        assert [message.text_hash is not None for message in stored if message.role == "shopper"] == [True]
+    assert len(shopper_texts(client, conversation_id, auth)) == 1
 
 
 def test_concurrent_requests_with_one_idempotency_key_make_one_turn(client):

@@ -263,9 +263,18 @@ def test_agent_actions_need_a_taken_over_conversation(
         desk.note(turn.conversation_id, agent, "   ")
 
 
-def test_pages_build(assistant: Assistant, desk: AgentDesk) -> None:
-    assert isinstance(build_chat(assistant), gr.Blocks)
-    assert isinstance(build_console(assistant, desk), gr.Blocks)
+def component_types(page: gr.Blocks) -> set[str]:
+    return {component["type"] for component in page.config["components"]}
+
+
+def test_pages_build_with_their_parts(assistant: Assistant, desk: AgentDesk) -> None:
+    # What a shopper and an agent need on screen: the chat and its input; the conversation list and the
+    # transcript with a way to write and to take over.
+    assert {"chatbot", "textbox", "button", "html"} <= component_types(build_chat(assistant))
+    console = build_console(assistant, desk)
+    assert {"dataframe", "textbox", "button", "html"} <= component_types(console)
+    labels = {c["props"].get("value") for c in console.config["components"] if c["type"] == "button"}
+    assert {"Take over", "Hand back"} <= labels, labels
 
 
 def test_a_reply_streams_in_pieces_ending_with_the_whole() -> None:

@@ -43,7 +43,15 @@ def assert_clean_refusal(response, status: int) -> None:
     assert response.json()["detail"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n", "\x00\x01\x02", "\u200b" * 0 + "\x7f\x1b"])
+INVISIBLE_ONLY = [
+    "\u200b",  # zero-width space
+    "\ufeff\u2060\u200b",  # byte-order mark, word joiner, zero-width space
+    " \u200b\n\u202e ",  # with whitespace and a right-to-left override
+    "\u200d\u200c",  # joiners alone mean nothing either
+]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n", "\x00\x01\x02", "\x7f\x1b", *INVISIBLE_ONLY])
 def test_empty_and_whitespace_messages_are_refused_and_not_stored(client, conversation, text: str) -> None:
     conversation_id, auth = conversation
     response = client.post(
@@ -52,6 +60,19 @@ def test_empty_and_whitespace_messages_are_refused_and_not_stored(client, conver
     assert_clean_refusal(response, 422)
     assert response.json()["detail"] == "the message is empty"
     assert shopper_texts(client, conversation_id, auth) == []
+
+
+def test_invisible_characters_are_stripped_and_joiners_kept(client, conversation) -> None:
+    conversation_id, auth = conversation
+    url = f"/api/v1/conversations/{conversation_id}/messages"
+    response = client.post(url, json={"text": "\ufeffshow me\u200b mu\u2060gs"}, headers=auth)
+    assert response.status_code == 200, response.text
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467 gift ideas"  # an emoji sequence held by joiners
+    assert client.post(url, json={"text": family}, headers=auth).status_code == 200
+    # Bidirectional overrides are format characters too: they could make the console show other words.
+    assert client.post(url, json={"text": "\u202eevil\u202c shoes"}, headers=auth).status_code == 200
+    assert shopper_texts(client, conversation_id, auth) == ["show me mugs", family, "evil shoes"]
+    assert response.json()["products"], "the cleaned words are what is understood"
 
 
 def test_a_one_megabyte_body_is_refused_before_it_is_parsed(client, conversation) -> None:
@@ -140,7 +161,6 @@ def test_control_characters_are_removed_before_the_message_is_stored(client, con
         "mugs' UNION SELECT token_hash FROM conversations --",
         "🏃‍♀️👟 running shoes under 100 🔥",
         "أريد حذاء للجري",  # Arabic (right to left)
-        "\u202eevil\u202c shoes",  # an explicit right-to-left override
         "<script>alert(1)</script><img src=x onerror=alert(2)>",
     ],
 )
