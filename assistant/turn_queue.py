@@ -1,9 +1,8 @@
 """The queue turns wait in when a process already computes as many as it should at once.
 
 First come, first served: Python's `threading.Semaphore` lets a newly arriving turn take a freed slot ahead of
-turns already waiting, so under load some shoppers wait several turns' time while others never wait. With 32
-shoppers on one process, letting 8 turns in at a time through this queue took p95 from 1265 to 873 ms and p99 from
-1909 to 1182 ms, at 11% more throughput (docs/performance.md).
+turns already waiting, so under load some shoppers wait several turns' time while others never wait; this queue
+lets them in in arrival order, which shortens the tail (docs/performance.md, "Turns at once, and processes").
 """
 
 from __future__ import annotations

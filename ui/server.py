@@ -17,7 +17,7 @@ def serve(settings: Settings) -> None:
     configure_logging(settings)
     app = create_app(build_assistant(settings))
     # What is built by now (models, catalog, index, the web app) lives as long as the process: frozen, the full
-    # collections that requests' garbage triggers no longer walk it (each took ~340 ms of every thread's time).
+    # collections that requests' garbage triggers no longer walk it, and each of those pauses stopped every thread.
     gc.collect()
     gc.freeze()
     base = f"http://{settings.host}:{settings.port}"
