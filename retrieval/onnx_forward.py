@@ -1,9 +1,9 @@
 """A sentence encoder's forward pass on ONNX Runtime, for the few texts of live turns on a CPU.
 
 PyTorch's eager forward pass for one short utterance is bound by the interpreter, not by arithmetic: it calls
-some hundred operators from Python, each holding the GIL that concurrent turns wait for (docs/performance.md).
-ONNX Runtime runs the same graph in C++ with the GIL released, in about
-half the time (docs/performance.md); the vectors agree with PyTorch's to ~1e-7.
+some hundred operators from Python, each holding the GIL that concurrent turns wait for. ONNX Runtime runs the
+same graph in C++ with the GIL released, in about half the time (docs/performance.md); the vectors agree with
+PyTorch's to ~1e-7.
 
 The graph is exported once per model weights with PyTorch's own exporter (`torch.onnx.export`, seconds), into a
 cache shared by every data directory and process: its key is a hash of the weights, the module stack and the
