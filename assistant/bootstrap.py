@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from assistant.act import Act
 from assistant.decide import Decide
@@ -19,7 +20,7 @@ from assistant.replies.product_qa import ProductQA
 from assistant.replies.templates import TemplateReplies
 from assistant.respond import Respond
 from assistant.understand import Understand
-from assistant.understanding.intent_classifier import Example, IntentClassifier, load_examples
+from assistant.understanding.intent_classifier import Example, IntentClassifier, load_examples, model_key
 from assistant.understanding.slots import SlotExtractor
 from core.errors import IndexMismatch
 from core.product import ProductRecord
@@ -34,6 +35,7 @@ from retrieval.importer import ImportReport, upsert_products
 from retrieval.index import ProductIndex, choose_kind, update_index
 from retrieval.related import RelatedProducts
 from retrieval.search import ProductSearch
+from retrieval.thread_pools import sized_to_free_cores
 
 Log = Callable[[str], None]
 
@@ -81,28 +83,66 @@ def load_index(settings: Settings, catalog: Catalog, embedder: Embedder, log: Lo
     return update.index
 
 
-def load_intent_model(
-    settings: Settings, embedder: Embedder, examples: list[Example], log: Log = stderr
+IntentEncoders = tuple[Embedder, Embedder | None]
+
+
+def intent_encoders(settings: Settings) -> IntentEncoders:
+    """The first reading's encoder (the search encoder) and the second opinion's, if any."""
+    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache, settings.cache_dir)
+    second = settings.intent_second_encoder
+    return embedder, Embedder.shared(second, settings.onnx_cache, settings.cache_dir) if second else None
+
+
+def intent_model_dir(settings: Settings, examples: list[Example], encoders: IntentEncoders) -> Path:
+    embedder, second = encoders
+    return settings.intent_model_dir / model_key(examples, embedder, settings.intent_fine_tune_epochs, second)
+
+
+def train_intent_model(
+    settings: Settings, examples: list[Example], encoders: IntentEncoders, log: Log = stderr
 ) -> IntentClassifier:
-    """The saved intent classifier if it was trained on these examples and settings; otherwise trained now."""
+    """Train the intent classifier now, on the cores that are free, and save it in the cache directory."""
+    embedder, second = encoders
     epochs = settings.intent_fine_tune_epochs
-    classifier = IntentClassifier.load(settings.intent_model_dir, embedder, examples, epochs)
-    if classifier is None:
+    with sized_to_free_cores() as threads:
         tuning = f", fine-tuning the encoder for {epochs} epochs" if epochs else ""
-        log(f"Training the intent classifier ({len(examples)} examples{tuning})…")
-        classifier = IntentClassifier.train(examples, embedder, epochs, progress=True)
-        classifier.save(settings.intent_model_dir)
+        log(f"Training the intent classifier ({len(examples)} examples{tuning}, {threads} threads)…")
+        classifier = IntentClassifier.train(
+            examples,
+            embedder,
+            epochs,
+            progress=True,
+            second=second,
+            second_opinion_below=settings.intent_second_opinion_below,
+        )
+    classifier.save(intent_model_dir(settings, examples, encoders))
     return classifier
+
+
+def load_intent_model(settings: Settings, examples: list[Example], log: Log = stderr) -> IntentClassifier:
+    """The intent classifier trained on these examples with these encoders, from the cache directory where any
+    data directory on this machine saved it; otherwise trained now."""
+    encoders = intent_encoders(settings)
+    embedder, second = encoders
+    classifier = IntentClassifier.load(
+        intent_model_dir(settings, examples, encoders),
+        embedder,
+        examples,
+        settings.intent_fine_tune_epochs,
+        second,
+        settings.intent_second_opinion_below,
+    )
+    return classifier or train_intent_model(settings, examples, encoders, log)
 
 
 def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
     db = open_database(settings, log)
     with db.transaction() as session:
         catalog = Catalog.load(session)
-    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache)
+    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache, settings.cache_dir)
     index = load_index(settings, catalog, embedder, log)
     examples = load_examples()
-    classifier = load_intent_model(settings, embedder, examples, log)
+    classifier = load_intent_model(settings, examples, log)
     backend = make_backend(settings)
     search = ProductSearch(catalog, index, embedder)
     guidance = (

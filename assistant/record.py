@@ -49,6 +49,7 @@ class Record:
             checkout_started=outcome.checkout_started,
             order_placed=outcome.order is not None,
             engaged_product=any(kind in ENGAGING_EVENTS for kind, _ in outcome.events),
+            unread=("clarification", {"reason": "low_confidence"}) in outcome.events,
         )
         before = Position(Stage(conversation.stage), conversation.journey)
         after = self.stages.advance(before, signals)

@@ -8,7 +8,9 @@ from assistant import metrics
 from assistant.llm.protocol import LLMBackend
 from assistant.turn import Turn
 from assistant.understanding.intent_classifier import IntentClassifier
+from assistant.understanding.intent_rules import reconcile
 from assistant.understanding.slots import SlotExtractor
+from assistant.understanding.two_acts import SMALL_TALK, clauses, request_among
 from core.state import Context, Understanding
 from core.taxonomy import Intent, Stage
 
@@ -16,7 +18,8 @@ LABELS = [intent.value for intent in Intent]
 
 
 class Understand:
-    """Intent from the embedding classifier (or the LLM, when configured), slots from rules.
+    """Intent from the embedding classifier (or the LLM, when configured), read clause by clause when a turn
+    carries small talk and a request, then reconciled with what is on screen (`intent_rules`); slots from rules.
 
     `intent_llm` is "off", "fallback" (ask the LLM only when the classifier is below `threshold`) or "always".
     The LLM chooses among the taxonomy's labels only, so its answer is always a valid intent.
@@ -48,17 +51,25 @@ class Understand:
         # classifier makes of a street name; the rule is exact where the model would only be likely.
         if context.stage == Stage.CHECKOUT and ("address" in slots or "payment_method" in slots):
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
-        intent, confidence = self.classifier.predict([text], [context])[0]
-        if intent == Intent.REFINE_SEARCH and not (context.has_results or context.last_query):
-            # No search to refine: the shopper is searching. After a search that found nothing, "sort by
-            # price" or "in blue" still refines it (searching for the words "sort by price" finds nothing).
-            intent = Intent.SEARCH_PRODUCTS
+        intent, confidence = self.classify(text, context)
+        intent = reconcile(intent, text, slots, context)
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
             chosen = self.ask_llm(text, context)
             if chosen is not None:
                 # The LLM gives no calibrated probability; it counts as just confident enough to act on.
                 return Understanding(text, Intent(chosen), max(confidence, self.threshold), slots, "llm")
         return Understanding(text, intent, confidence, slots, "classifier")
+
+    def classify(self, text: str, context: Context) -> tuple[Intent, float]:
+        """The classifier's reading of the turn; when it reads small talk, its clauses are read too, and a
+        confident request among them is the turn's intent (`two_acts`)."""
+        whole = self.classifier.predict([text], [context])[0]
+        if whole[0] not in SMALL_TALK:
+            return whole
+        parts = [part for part in clauses(text) if part != text.strip()]
+        if not parts:
+            return whole
+        return request_among(whole, self.classifier.predict(parts, [context] * len(parts)), self.threshold)
 
     def ask_llm(self, text: str, context: Context) -> str | None:
         """The LLM's label for the utterance, or None when it gives none; each call counted in the metrics."""

@@ -1,12 +1,19 @@
-"""Benchmark: understanding one utterance (intent classifier + slots, no LLM) on this machine.
+"""Benchmark: understanding one utterance on this machine, per path of the understanding step.
 
-Prints and writes JSON (bench/results/nlu.json): median and p95 latency of `Understand.run` on the held-out
-utterances of the project's data (the embedding cache is cleared so every utterance is really embedded),
-throughput of the classifier in batches, and on the same held-out split the classifier's accuracy and how well
-its confidence is calibrated (expected calibration error over 10 bins; accuracy of the turns above the
-clarification threshold and the share below it).
+For each path, the median and p95 latency of `Understand.read` per utterance (the encoders' caches cleared, so
+every utterance is really embedded) and its scores (`shopassist nlu eval`'s: accuracy, macro-F1, out-of-scope
+precision and recall, calibration error) on the shoppers' held-out set and the other-domain set of
+`tests/data/nlu/`, written by another hand and never trained on. The paths:
 
-    .venv/bin/python -m bench.nlu [--data-dir DIR] [--repeat 3]
+- `first_reading`: the search encoder's regression alone (no second opinion);
+- `cascade`: as deployed, the second encoder read for turns below `intent_second_opinion_below`;
+- `second_always`: the second encoder read for every turn;
+- `llm_fallback` (with `--llm`): the cascade, and the configured LLM (`SHOPASSIST_LLM_*`) for turns below the
+  clarification threshold.
+
+Prints and writes JSON (bench/results/nlu.json), with the batch throughput of the cascade.
+
+    .venv/bin/python -m bench.nlu [--data-dir DIR] [--repeat 1] [--llm]
 """
 
 from __future__ import annotations
@@ -19,74 +26,104 @@ import time
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from assistant.bootstrap import build_assistant
-from assistant.understanding.intent_classifier import load_examples, random_context
+from assistant.understand import Understand
+from assistant.understanding.evaluation import read_labelled, score
 from core.settings import Settings
 from core.state import Context
 
 RESULTS = Path(__file__).parent / "results"
+SETS = Path(__file__).parent.parent / "tests" / "data" / "nlu"
+# The second opinion's threshold that makes each path: never below 0, always below anything above 1.
+SECOND_OPINION_BELOW = {"first_reading": 0.0, "second_always": 1.01}
 
 
-def held_out_quality(assistant) -> dict:
-    held_out = [example for example in load_examples() if example.held_out]
-    rng = np.random.default_rng(7)
-    contexts = [example.context or random_context(rng, example.intent) for example in held_out]
-    predicted = assistant.understand.classifier.predict([example.text for example in held_out], contexts)
-    correct = np.array(
-        [intent == example.intent for (intent, _), example in zip(predicted, held_out, strict=True)]
-    )
-    confidence = np.array([probability for _, probability in predicted])
-    bins = np.minimum((confidence * 10).astype(int), 9)
-    ece = sum(
-        abs(correct[bins == b].mean() - confidence[bins == b].mean()) * (bins == b).mean()
-        for b in range(10)
-        if (bins == b).any()
-    )
-    confident = confidence >= assistant.settings.intent_threshold
-    return {
-        "held_out_accuracy": round(float(correct.mean()), 3),
-        "held_out_expected_calibration_error": round(float(ece), 3),
-        "held_out_accuracy_above_threshold": round(float(correct[confident].mean()), 3),
-        "held_out_share_below_threshold": round(float(1 - confident.mean()), 3),
-    }
+def clear_caches(understand: Understand) -> None:
+    classifier = understand.classifier
+    for encoder in (classifier.embedder, classifier.second):
+        if encoder is not None:
+            encoder.encode_one.cache_clear()
+
+
+def run_path(understand: Understand, sets: dict, repeat: int, threshold: float) -> dict:
+    latencies, figures = [], {}
+    for name, utterances in sets.items():
+        for _ in range(repeat):
+            clear_caches(understand)
+            understood = []
+            for utterance in tqdm(utterances, desc=name, leave=False):
+                started = time.perf_counter()
+                understood.append(understand.read(utterance.text, utterance.context))
+                latencies.append((time.perf_counter() - started) * 1000)
+        scores = score(
+            utterances,
+            [u.intent.value for u in understood],
+            [u.slots for u in understood],
+            confidences=[u.confidence for u in understood],
+            threshold=threshold,
+        )
+        figures[name] = {
+            key: round(value, 3) if isinstance(value, float) else value
+            for key, value in scores.to_json().items()
+            if key in ("count", "accuracy", "macro_f1", "out_of_scope_precision", "out_of_scope_recall")
+            or key in ("calibration_error", "accuracy_above_threshold")
+        }
+    figures["latency_ms_median"] = round(statistics.median(latencies), 2)
+    figures["latency_ms_p95"] = round(float(np.percentile(latencies, 95)), 2)
+    return figures
+
+
+def batch_throughput(understand: Understand, texts: list[str]) -> dict[int, float]:
+    classifier, throughput = understand.classifier, {}
+    for batch in (1, 8, 32, 128):
+        clear_caches(understand)
+        started = time.perf_counter()
+        for i in range(0, len(texts), batch):
+            chunk = texts[i : i + batch]
+            classifier.predict(chunk, [Context()] * len(chunk))
+        throughput[batch] = round(len(texts) / (time.perf_counter() - started), 1)
+    return throughput
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--llm", action="store_true", help="also time the LLM fallback path (slow on a CPU)")
     args = parser.parse_args()
     home = args.data_dir or Path(tempfile.mkdtemp(prefix="shopassist-bench-"))
-    assistant = build_assistant(Settings(home=home))
-    understand, embedder = assistant.understand, assistant.understand.classifier.embedder
-    texts = [example.text for example in load_examples() if example.held_out]
-
-    latencies = []
-    for _ in range(args.repeat):
-        embedder.encode_one.cache_clear()
-        for text in texts:
-            started = time.perf_counter()
-            understand.read(text, Context())
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    throughput = {}
-    for batch in (1, 8, 32, 128):
-        chunks = [texts[i : i + batch] for i in range(0, len(texts), batch)]
-        embedder.encode_one.cache_clear()
-        started = time.perf_counter()
-        for chunk in chunks:
-            understand.classifier.predict(chunk, [Context()] * len(chunk))
-        throughput[batch] = round(len(texts) / (time.perf_counter() - started), 1)
+    settings = Settings(home=home)
+    assistant = build_assistant(settings)
+    understand = assistant.understand
+    sets = {
+        "shoppers_heldout": read_labelled(SETS / "heldout_shoppers.jsonl", None)[0],
+        "out_of_domain": read_labelled(SETS / "out_of_domain.jsonl", None)[0],
+    }
+    deployed = understand.classifier.second_opinion_below
+    paths = {}
+    for path in ("first_reading", "cascade", "second_always"):
+        understand.classifier.second_opinion_below = SECOND_OPINION_BELOW.get(path, deployed)
+        if path == "second_always" and understand.classifier.second is None:
+            continue
+        paths[path] = run_path(understand, sets, args.repeat, settings.intent_threshold)
+        print(path, json.dumps(paths[path]), flush=True)
+    understand.classifier.second_opinion_below = deployed
+    if args.llm:
+        llm_assistant = build_assistant(settings.model_copy(update={"intent_llm": "fallback"}))
+        paths["llm_fallback"] = run_path(llm_assistant.understand, sets, 1, settings.intent_threshold)
+        print("llm_fallback", json.dumps(paths["llm_fallback"]), flush=True)
 
     figures = {
-        **held_out_quality(assistant),
-        "embedding_runtime": assistant.settings.embedding_runtime,
-        "utterances": len(texts),
+        "embedding_runtime": settings.embedding_runtime,
+        "encoders": [settings.embedding_model, settings.intent_second_encoder or None],
+        "second_opinion_below": deployed,
         "runs": args.repeat,
-        "latency_ms_median": round(statistics.median(latencies), 2),
-        "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2),
-        "classifier_utterances_per_s_by_batch": throughput,
+        "paths": paths,
+        "cascade_utterances_per_s_by_batch": batch_throughput(
+            understand, [u.text for u in sets["shoppers_heldout"]]
+        ),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "nlu.json").write_text(json.dumps(figures, indent=2))

@@ -17,7 +17,6 @@ def nlu_parse(db: DbOption = None, data_dir: DataDirOption = None) -> None:
     """Read utterances (plain lines or JSON lines {"text", "context"}) and write {"text", "intent", "confidence", "slots"}."""
     from assistant.bootstrap import build_assistant
     from core.state import Context
-    from core.taxonomy import Stage
 
     assistant = build_assistant(settings_for(db, data_dir))
     for line in sys.stdin:
@@ -32,12 +31,7 @@ def nlu_parse(db: DbOption = None, data_dir: DataDirOption = None) -> None:
                 print('shopassist: a JSON line needs a "text" key; skipped', file=sys.stderr)
                 continue
         try:
-            context = Context(
-                stage=Stage(given.get("stage", "entry")),
-                last_act=str(given.get("last_act", "none")),
-                has_results=bool(given.get("has_results", False)),
-                has_cart=bool(given.get("has_cart", False)),
-            )
+            context = Context.from_mapping(given)
         except ValueError as error:
             print(f"shopassist: {error}; skipped", file=sys.stderr)
             continue
@@ -53,19 +47,16 @@ def nlu_parse(db: DbOption = None, data_dir: DataDirOption = None) -> None:
 
 @nlu_app.command("train")
 def nlu_train(db: DbOption = None, data_dir: DataDirOption = None) -> None:
-    """Retrain the intent classifier from assistant/understanding/data/intents and save it in the data directory."""
-    from assistant.understanding.intent_classifier import IntentClassifier, load_examples
-    from retrieval.embeddings import Embedder
+    """Retrain the intent classifier from assistant/understanding/data/intents and save it in the cache directory."""
+    from assistant.bootstrap import intent_encoders, intent_model_dir, train_intent_model
+    from assistant.understanding.intent_classifier import load_examples
 
     settings = settings_for(db, data_dir)
     examples = load_examples()
-    embedder = Embedder.shared(settings.embedding_model, settings.onnx_cache)
-    classifier = IntentClassifier.train(examples, embedder, settings.intent_fine_tune_epochs, progress=True)
-    classifier.save(settings.intent_model_dir)
-    print(
-        f"trained on {classifier.info['trained_on']} examples; saved to {settings.intent_model_dir}",
-        file=sys.stderr,
-    )
+    encoders = intent_encoders(settings)
+    classifier = train_intent_model(settings, examples, encoders)
+    directory = intent_model_dir(settings, examples, encoders)
+    print(f"trained on {classifier.info['trained_on']} examples; saved to {directory}", file=sys.stderr)
 
 
 @nlu_app.command("eval")
@@ -80,11 +71,12 @@ def nlu_eval(
     db: DbOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Score intent and slot understanding on a labelled CSV/JSONL file (each utterance without context)."""
+    """Score intent and slot understanding on a labelled CSV/JSONL file (each utterance in its context, if given)."""
+    from tqdm import tqdm
+
     from assistant.bootstrap import build_assistant
     from assistant.understanding.evaluation import parse_mapping, read_labelled, score
     from core.errors import EvaluationInputError
-    from core.state import Context
 
     try:
         utterances, skipped = read_labelled(file, parse_mapping(mapping))
@@ -92,9 +84,20 @@ def nlu_eval(
         raise UserError(str(error)) from None
     if not utterances:
         raise UserError(f"no utterance of {file} has a taxonomy intent; give a --mapping")
-    assistant = build_assistant(settings_for(db, data_dir))
-    understood = [assistant.understand.read(u.text, Context()) for u in utterances]
-    scores = score(utterances, [u.intent.value for u in understood], [u.slots for u in understood], skipped)
+    settings = settings_for(db, data_dir)
+    assistant = build_assistant(settings)
+    understood = [
+        assistant.understand.read(u.text, u.context)
+        for u in tqdm(utterances, desc="Understanding", file=sys.stderr, disable=len(utterances) < 200)
+    ]
+    scores = score(
+        utterances,
+        [u.intent.value for u in understood],
+        [u.slots for u in understood],
+        skipped,
+        [u.confidence for u in understood],
+        settings.intent_threshold,
+    )
     print(scores.table())
     if json_out:
         json_out.write_text(json.dumps(scores.to_json(), indent=2))

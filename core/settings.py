@@ -44,8 +44,19 @@ class Settings(BaseSettings):
         le=1.0,
         description="Below this confidence the assistant asks instead of guessing.",
     )
-    # Epochs of tuning a copy of the encoder on the intent examples (0: frozen embeddings); see intent_encoder.
-    intent_fine_tune_epochs: int = Field(default=6, ge=0, le=20)
+    # Epochs of tuning a copy of the encoder on the intent examples (0: frozen embeddings, the default: tuning
+    # costs most of a first start and gains little on shoppers' own words; docs/understanding.md).
+    intent_fine_tune_epochs: int = Field(default=0, ge=0, le=20)
+    intent_second_encoder: str | None = Field(
+        default="sentence-transformers/all-mpnet-base-v2",
+        description="The stronger encoder asked about unsure turns (hub id or local path; empty: none).",
+    )
+    intent_second_opinion_below: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="Below this confidence of the first reading, the second encoder is asked.",
+    )
     intent_llm: Literal["off", "fallback", "always"] = Field(
         default="off",
         description="Ask the LLM for the intent: never, when the classifier is unsure, or always.",
@@ -171,7 +182,8 @@ class Settings(BaseSettings):
 
     @property
     def intent_model_dir(self) -> Path:
-        return self.data_dir / "intent-model"
+        """Trained intent models, one folder per data and encoders: every data directory reuses them."""
+        return self.cache_dir.expanduser().resolve() / "intent-models"
 
     @property
     def propensity_dir(self) -> Path:

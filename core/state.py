@@ -6,6 +6,7 @@ step of the turn (understand → decide → act → respond → record) can be r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -77,6 +78,22 @@ class Context:
     last_query: str = ""  # the search a refinement refines, also when it found nothing
     shown: tuple[ProductRecord, ...] = ()
     focus: tuple[ProductRecord, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, given: Mapping[str, Any]) -> Context:
+        """A context written as data (a training example's, an evaluation row's, a parse request's); results are
+        on screen after `show_results` unless it says otherwise. ValueError names what is wrong."""
+        if not isinstance(given, Mapping):
+            raise ValueError(
+                f"a context is a mapping of stage, last_act, has_results, has_cart, not {given!r}"
+            )
+        last_act = str(given.get("last_act", "none"))
+        return cls(
+            stage=Stage(given.get("stage", "entry")),
+            last_act=last_act,
+            has_results=bool(given.get("has_results", last_act == "show_results")),
+            has_cart=bool(given.get("has_cart", False)),
+        )
 
 
 @dataclass(frozen=True)

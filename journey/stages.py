@@ -29,6 +29,8 @@ class TurnSignals:
     checkout_started: bool = False
     order_placed: bool = False
     engaged_product: bool = False
+    # The assistant could not read the turn and asked again: a guess at its intent must not move the journey.
+    unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class StageMachine:
         stage, journey = current.stage, current.journey
         if signals.order_placed:
             return Position(Stage.PURCHASED, journey)
+        if signals.unread:
+            return current
         if signals.intent in SUPPORT_INTENTS:
             return Position(Stage.POST_PURCHASE, journey)
         if stage in (Stage.PURCHASED, Stage.POST_PURCHASE):

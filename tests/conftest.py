@@ -23,7 +23,6 @@ from retrieval.embeddings import Embedder
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-INTENT_MODEL_CACHE = ROOT / ".cache" / "intent-model"
 
 
 @pytest.fixture(scope="session")
@@ -33,13 +32,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def assistant(settings: Settings) -> Assistant:
-    # Fine-tuning the intent encoder takes minutes on a laptop CPU, so a session starts from the last session's
-    # model; `IntentClassifier.load` retrains it unless its data hash, embedding model and epochs still match.
-    if INTENT_MODEL_CACHE.is_dir():  # (a test may have built an assistant on these settings already)
-        shutil.copytree(INTENT_MODEL_CACHE, settings.intent_model_dir, dirs_exist_ok=True)
-    built = build_assistant(settings, log=lambda _message: None)
-    shutil.copytree(settings.intent_model_dir, INTENT_MODEL_CACHE, dirs_exist_ok=True)
-    return built
+    # The trained intent model is kept in the cache directory, keyed by its data and encoders: a session
+    # reuses the last one's unless the data or the recipe changed.
+    return build_assistant(settings, log=lambda _message: None)
 
 
 @pytest.fixture(scope="session")

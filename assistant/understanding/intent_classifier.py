@@ -1,9 +1,18 @@
-"""The embedding intent classifier: MiniLM sentence embedding + dialogue context → logistic regression.
+"""The embedding intent classifier: sentence embedding + dialogue context → logistic regression, with a second
+opinion from a stronger encoder for the turns it is unsure of, and an open-set test for "none of these".
+
+- **First reading**: the search encoder's embedding (MiniLM, computed for search anyway) and the context features.
+- **Second opinion**: below `second_opinion_below`, the utterance is also embedded by a stronger encoder
+  (all-mpnet-base-v2) and a second regression reads both embeddings. Most turns are confident, so the median
+  turn pays for one small encoder and only unsure turns for the large one (docs/understanding.md).
+- **None of these**: an utterance farther from every shop example than the examples held out from training are
+  (its nearest in-domain neighbour's cosine similarity below a threshold fitted on that held-out split) is
+  `out_of_scope`, whatever class the regression prefers: a softmax over shop intents cannot say "none".
 
 An utterance's typos are corrected to the examples' vocabulary before it is embedded (assistant/understanding/spelling.py).
 
-Trained on the utterances in `assistant/understanding/data/intents/` (written for the project). The saved model records its
-label set, the embedding model and a hash of the training data; a model whose data changed is retrained.
+Trained on the utterances in `assistant/understanding/data/intents/` (written for the project). The saved model
+records its label set, the encoders and a hash of the training data; a model whose data changed is retrained.
 """
 
 from __future__ import annotations
@@ -33,6 +42,11 @@ LAST_ACTS = (
 )  # fmt: skip
 STAGES = tuple(Stage)
 HELD_OUT_PERCENT = 10
+# The share of held-out shop examples that the open-set test may call out of scope: the threshold is their
+# similarity at this quantile (fitted at training, never on evaluation data).
+OPEN_SET_QUANTILE = 0.01
+# Raised when the way a model is fitted changes, so that models saved by an earlier version are trained again.
+RECIPE = 2
 # Context features are scaled down so the words dominate and context only tips ambiguous turns ("yes", "cheaper").
 CONTEXT_WEIGHT = 0.5
 ENCODER_DIR = "encoder"
@@ -60,13 +74,7 @@ def load_examples(directory: Path = DATA_DIR) -> list[Example]:
             if isinstance(item, str):
                 examples.append(Example(item, intent))
             else:
-                given = item.get("context", {})
-                context = Context(
-                    stage=Stage(given.get("stage", "entry")),
-                    last_act=given.get("last_act", "none"),
-                    has_results=bool(given.get("has_results", given.get("last_act") in ("show_results",))),
-                    has_cart=bool(given.get("has_cart", False)),
-                )
+                context = Context.from_mapping(item.get("context", {}))
                 examples.append(Example(str(item["text"]), intent, context))
     return examples
 
@@ -119,11 +127,25 @@ class IntentClassifier:
     """Predicts one taxonomy intent per utterance, with a probability usable as confidence."""
 
     def __init__(
-        self, model: LogisticRegression, embedder: Embedder, info: dict, examples: list[Example]
+        self,
+        model: LogisticRegression,
+        embedder: Embedder,
+        info: dict,
+        examples: list[Example],
+        neighbours: np.ndarray,
+        second: Embedder | None = None,
+        second_model: LogisticRegression | None = None,
+        second_opinion_below: float = 0.7,
     ) -> None:
+        if (second is None) != (second_model is None):
+            raise ValueError("a second opinion needs both its encoder and its regression")
         self.model = model
         self.embedder = embedder
         self.info = info
+        self.neighbours = neighbours
+        self.second = second
+        self.second_model = second_model
+        self.second_opinion_below = second_opinion_below
         self.labels = [Intent(label) for label in model.classes_]
         # Its vocabulary is the training examples' own: a held-out example's words are as unseen as a shopper's.
         self.spelling = SpellingCorrector(
@@ -139,9 +161,12 @@ class IntentClassifier:
         fine_tune_epochs: int = 0,
         progress: bool = False,
         contexts_per_example: int = 3,
+        second: Embedder | None = None,
+        second_opinion_below: float = 0.7,
     ) -> IntentClassifier:
         """Fit on the examples that are not held out; each context-free example is seen in several contexts.
-        With `fine_tune_epochs`, a copy of the encoder is first tuned on the same examples (`intent_encoder`)."""
+        With `fine_tune_epochs`, a copy of the encoder is first tuned on the same examples (`intent_encoder`);
+        with `second`, a second regression reads both encoders' embeddings for unsure turns."""
         training = [example for example in examples if not example.held_out]
         rng = np.random.default_rng(0)
         contexts = [
@@ -158,66 +183,153 @@ class IntentClassifier:
         if fine_tune_epochs:
             embedder = fine_tune_encoder(embedder, texts, context_rows, labels, fine_tune_epochs, progress)
         vectors = embedder.encode(texts, progress=progress)
-        rows, row_labels = [], []
-        for vector, features, label in zip(vectors, context_rows, labels, strict=True):
-            rows += [np.concatenate([vector, row]) for row in features]
-            row_labels += [label] * len(features)
-        model = LogisticRegression(C=8.0, max_iter=2000)
-        model.fit(np.stack(rows), row_labels)
+        model = fit_regression(vectors, context_rows, labels)
+        second_model = None
+        if second is not None:
+            both = np.hstack([vectors, second.encode(texts, progress=progress)])
+            second_model = fit_regression(both, context_rows, labels)
+        in_domain = [example.intent != Intent.OUT_OF_SCOPE for example in training]
+        neighbours = vectors[np.array(in_domain)]
         info = {
+            "recipe": RECIPE,
             "embedding_model": base_model,
+            "second_model": second.model_name if second else None,
             "fine_tune_epochs": fine_tune_epochs,
             "labels": sorted(set(labels)),
             "data_hash": data_hash(examples),
             "trained_on": len(training),
             "held_out": len(examples) - len(training),
         }
-        return cls(model, embedder, info, examples)
+        classifier = cls(
+            model, embedder, info, examples, neighbours, second, second_model, second_opinion_below
+        )
+        classifier.info["open_set_threshold"] = classifier.fit_open_set(examples)
+        return classifier
+
+    def fit_open_set(self, examples: list[Example]) -> float:
+        """The nearest-neighbour similarity below which an utterance is out of scope: the held-out shop
+        examples' similarity at OPEN_SET_QUANTILE (few of them fall below it, most other-domain requests do)."""
+        held_out = [
+            example.text for example in examples if example.held_out and example.intent != Intent.OUT_OF_SCOPE
+        ]
+        if not held_out:
+            return 0.0
+        similarity = self.nearest_similarity(self.embedder.encode([self.spelling.run(t) for t in held_out]))
+        return float(np.quantile(similarity, OPEN_SET_QUANTILE))
+
+    def nearest_similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Each vector's cosine similarity to its nearest in-domain training example."""
+        return (vectors @ self.neighbours.T).max(axis=1)
 
     def predict(self, texts: list[str], contexts: list[Context]) -> list[tuple[Intent, float]]:
         texts = [self.spelling.run(text) for text in texts]
-        vectors = (
-            [self.embedder.encode_one(text) for text in texts]
-            if len(texts) == 1
-            else self.embedder.encode(texts)
-        )
-        features = np.stack(
-            [np.concatenate([v, context_features(c)]) for v, c in zip(vectors, contexts, strict=True)]
-        )
-        # The multinomial model's own formula: sklearn's predict_proba gives the same numbers after ~0.3 ms of input
-        # validation per call, a few percent of a whole turn's CPU.
-        probabilities = softmax(features @ self.model.coef_.T + self.model.intercept_, axis=1)
-        best = probabilities.argmax(axis=1)
-        return [(self.labels[i], float(p[i])) for i, p in zip(best, probabilities, strict=True)]
+        vectors = embed(self.embedder, texts)
+        context_rows = np.stack([context_features(context) for context in contexts])
+        probabilities = probabilities_of(self.model, np.hstack([vectors, context_rows]))
+        if self.second is not None:
+            unsure = np.flatnonzero(probabilities.max(axis=1) < self.second_opinion_below)
+            if unsure.size:
+                stronger = embed(self.second, [texts[i] for i in unsure])
+                features = np.hstack([vectors[unsure], stronger, context_rows[unsure]])
+                probabilities[unsure] = probabilities_of(self.second_model, features)
+        similarity = self.nearest_similarity(vectors)
+        answers = []
+        for row, nearest in zip(probabilities, similarity, strict=True):
+            if nearest < self.info["open_set_threshold"]:
+                # Confidence is the distance to the nearest shop example: the farther, the surer.
+                answers.append((Intent.OUT_OF_SCOPE, float(1.0 - nearest)))
+            else:
+                answers.append((self.labels[row.argmax()], float(row.max())))
+        return answers
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         if self.info["fine_tune_epochs"]:
             self.embedder.save(directory / ENCODER_DIR)
-        with (directory / "model.pkl.tmp").open("wb") as handle:
-            pickle.dump(self.model, handle)
-        (directory / "model.pkl.tmp").replace(directory / "model.pkl")
+        write_atomically(directory / "model.pkl", pickle.dumps(self.model))
+        write_atomically(directory / "second.pkl", pickle.dumps(self.second_model))
+        with (directory / "neighbours.npy.tmp").open("wb") as handle:
+            np.save(handle, self.neighbours)
+        (directory / "neighbours.npy.tmp").replace(directory / "neighbours.npy")
         # Written last: a save interrupted before this line leaves a model that `load` refuses.
-        (directory / "info.json").write_text(json.dumps(self.info, indent=2))
+        write_atomically(directory / "info.json", json.dumps(self.info, indent=2).encode())
 
     @classmethod
     def load(
-        cls, directory: Path, embedder: Embedder, examples: list[Example], fine_tune_epochs: int = 0
+        cls,
+        directory: Path,
+        embedder: Embedder,
+        examples: list[Example],
+        fine_tune_epochs: int = 0,
+        second: Embedder | None = None,
+        second_opinion_below: float = 0.7,
     ) -> IntentClassifier | None:
-        """The saved model, or None when there is none or it was trained on other data, embeddings or tuning."""
+        """The saved model, or None when there is none or it was trained on other data, encoders or tuning."""
         try:
             info = json.loads((directory / "info.json").read_text())
-            if (
-                info["data_hash"] != data_hash(examples)
-                or info["embedding_model"] != embedder.model_name
-                or info.get("fine_tune_epochs", 0) != fine_tune_epochs
-            ):
+            if info != {**info, **model_identity(examples, embedder, fine_tune_epochs, second)}:
                 return None
             if fine_tune_epochs:
                 embedder = Embedder(str(directory / ENCODER_DIR), onnx_cache=embedder.onnx_cache)
-            # The pickle is written by this process's own `save` into the data directory, never downloaded.
-            with (directory / "model.pkl").open("rb") as handle:
-                model = pickle.load(handle)
-        except (KeyError, json.JSONDecodeError, pickle.UnpicklingError, EOFError, OSError):
+            # The pickles are written by this process's own `save` into the cache directory, never downloaded.
+            model = pickle.loads((directory / "model.pkl").read_bytes())
+            second_model = pickle.loads((directory / "second.pkl").read_bytes())
+            neighbours = np.load(directory / "neighbours.npy")
+        except (KeyError, ValueError, json.JSONDecodeError, pickle.UnpicklingError, EOFError, OSError):
             return None
-        return cls(model, embedder, info, examples)
+        return cls(model, embedder, info, examples, neighbours, second, second_model, second_opinion_below)
+
+
+def model_identity(
+    examples: list[Example], embedder: Embedder, fine_tune_epochs: int, second: Embedder | None
+) -> dict:
+    """What a trained model depends on; a saved model whose identity differs is trained again."""
+    return {
+        "recipe": RECIPE,
+        "data_hash": data_hash(examples),
+        "embedding_model": embedder.model_name,
+        "second_model": second.model_name if second else None,
+        "fine_tune_epochs": fine_tune_epochs,
+    }
+
+
+def model_key(
+    examples: list[Example], embedder: Embedder, fine_tune_epochs: int, second: Embedder | None
+) -> str:
+    """A directory name for the model of this identity: data directories on one machine share trained models."""
+    identity = json.dumps(model_identity(examples, embedder, fine_tune_epochs, second), sort_keys=True)
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+def fit_regression(
+    vectors: np.ndarray, context_rows: list[np.ndarray], labels: list[str]
+) -> LogisticRegression:
+    """A multinomial regression over each example's vector beside each of its context feature rows."""
+    rows, row_labels = [], []
+    for vector, features, label in zip(vectors, context_rows, labels, strict=True):
+        rows += [np.concatenate([vector, row]) for row in features]
+        row_labels += [label] * len(features)
+    # Balanced class weights: other-domain and search examples outnumber "remove it" ones many times over, and
+    # an unweighted fit leans every unsure turn towards the big classes.
+    model = LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced")
+    model.fit(np.stack(rows), row_labels)
+    return model
+
+
+def probabilities_of(model: LogisticRegression, features: np.ndarray) -> np.ndarray:
+    # The multinomial model's own formula: sklearn's predict_proba gives the same numbers after input validation
+    # that costs a visible share of a whole turn's CPU on every call (docs/performance.md).
+    return softmax(features @ model.coef_.T + model.intercept_, axis=1)
+
+
+def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """One live utterance through the encoder's cached, batched path; several at once in one pass."""
+    if len(texts) == 1:
+        return embedder.encode_one(texts[0])[None, :]
+    return embedder.encode(texts)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_bytes(data)
+    partial.replace(path)

@@ -88,7 +88,8 @@ _QUANTITY = re.compile(
 )
 _REF_ORDINAL = re.compile(
     r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|seventh|eighth|ninth|tenth|last)"
-    r"(?:\s+(two|three|four))?\b|(?:#|number|no\.?|option|item)\s*(\d)\b",
+    # "last year", "last week": a time, not the last product shown.
+    r"(?:\s+(two|three|four))?\b(?!\s+(?:year|week|month|time|night|days?|weekend|order|purchase)\b)|(?:#|number|no\.?|option|item)\s*(\d)\b",
     re.I,
 )
 _PAYMENT = re.compile(

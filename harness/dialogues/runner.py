@@ -56,11 +56,9 @@ def isolated_settings(base: Any) -> Any:
     """Settings for the default (embedded demo) catalog in a data directory of its own under the user's, so
     test conversations never reach the user's database or analytics; built once, reused by later runs."""
     settings = base.model_copy(update={"home": base.data_dir / "dialogue-tests", "db": None})
-    # Starting from the user's models spares a retraining; an index of another catalog is updated incrementally.
-    for source, target in (
-        (base.intent_model_dir, settings.intent_model_dir),
-        (base.index_dir, settings.index_dir),
-    ):
+    # Trained intent models are shared through the cache directory; starting from the user's index spares a
+    # rebuild (an index of another catalog is updated incrementally).
+    for source, target in ((base.index_dir, settings.index_dir),):
         if source.is_dir() and not target.exists():
             shutil.copytree(source, target)
     return settings
@@ -126,8 +124,6 @@ class AssistantPool:
         home = tempfile.TemporaryDirectory(prefix="shopassist-dialogues-")
         self._tempdirs.append(home)
         settings = base.model_copy(update={"home": Path(home.name), "db": None})
-        if base.intent_model_dir.is_dir():
-            shutil.copytree(base.intent_model_dir, settings.intent_model_dir)
         self._log(f"Importing {spec.file} into a temporary data directory for the dialogues…")
         database = open_database(settings, self._log, demo_catalog=False)
         with database.transaction() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -185,7 +184,6 @@ def test_an_imported_catalog_is_what_the_assistant_sells(assistant, tmp_path):
     assert "imported 3 products (3 new" in done.stderr and "line 5: price" in done.stderr
 
     # The intent model does not depend on the catalog: the session's spares a retraining.
-    shutil.copytree(assistant.settings.intent_model_dir, tmp_path / "home" / "intent-model")
     chat = [sys.executable, "-m", "cli", "chat", "--json", *home]
     done = subprocess.run(chat, input="show me lamps under 60\n", capture_output=True, text=True, timeout=600)
     result = json.loads(done.stdout)

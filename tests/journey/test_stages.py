@@ -41,6 +41,10 @@ def advance(stage: Stage, intent: Intent, journey: int = 1, **signals) -> Positi
         (Stage.BROWSING, Intent.PAYMENT_INFO, {}, Stage.BROWSING),
         # an empty-cart checkout does not enter checkout
         (Stage.BROWSING, Intent.CHECKOUT, {}, Stage.BROWSING),
+        # a turn the assistant could not read moves nothing, whatever its guessed intent
+        (Stage.ENTRY, Intent.SEARCH_PRODUCTS, {"unread": True}, Stage.ENTRY),
+        (Stage.PURCHASED, Intent.SEARCH_PRODUCTS, {"unread": True}, Stage.PURCHASED),
+        (Stage.BROWSING, Intent.ORDER_STATUS, {"unread": True}, Stage.BROWSING),
     ],
 )
 def test_transitions(stage, intent, signals, expected):

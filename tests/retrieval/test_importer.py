@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -248,7 +247,6 @@ def flipkart_assistant(shared_data, assistant, tmp_path_factory):
     assert "imported 997 products (997 new, 0 updated, 0 unchanged); 5 rows skipped" in result.stderr
     flipkart_settings = Settings(home=home, currency="INR")
     # The intent model does not depend on the catalog: reuse the session's instead of training another.
-    shutil.copytree(assistant.settings.intent_model_dir, flipkart_settings.intent_model_dir)
     return build_assistant(flipkart_settings, log=lambda _message: None)
 
 

@@ -45,7 +45,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(assistant: Assistant, home: Path) -> Iterator[str]:
     """`shopassist demo` in its own process and data directory, with the session's index and intent model
     copied in so that nothing is rebuilt; the base URL."""
-    data_dir_with(home, assistant.settings.index_dir, assistant.settings.intent_model_dir)
+    data_dir_with(home, assistant.settings.index_dir)
     port = free_port()
     log_path = home / "server.log"
     log = log_path.open("w")

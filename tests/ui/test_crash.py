@@ -99,7 +99,7 @@ async def shop_through_a_crash(
 
 def test_a_killed_server_loses_nothing_and_places_each_order_once(assistant: Assistant, tmp_path) -> None:
     built = assistant.settings
-    settings = Settings(home=data_dir_with(tmp_path, built.index_dir, built.intent_model_dir))
+    settings = Settings(home=data_dir_with(tmp_path, built.index_dir))
     port = free_port()
     servers = [start_server(settings, port)]
     try:

@@ -30,7 +30,7 @@ def assistant(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) ->
     """An assistant over its own database (the console lists every conversation in it), reusing the session's
     index and intent model so that nothing is rebuilt or retrained."""
     built = assistant.settings
-    own = Settings(home=data_dir_with(tmp_path_factory.mktemp("ui"), built.index_dir, built.intent_model_dir))
+    own = Settings(home=data_dir_with(tmp_path_factory.mktemp("ui"), built.index_dir))
     return build_assistant(own, log=lambda _message: None)
 
 

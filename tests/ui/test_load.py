@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def test_a_short_load_loses_nothing(assistant: Assistant, tmp_path) -> None:
     built = assistant.settings
-    home = data_dir_with(tmp_path, built.index_dir, built.intent_model_dir)
+    home = data_dir_with(tmp_path, built.index_dir)
     report = run_load(Settings(home=home), shoppers=8, seconds=10)
     # Nothing lost, whatever the rate: how many turns and orders fit in the window is bench/load.py's to report.
     assert {check.name: check.failures[:5] for check in report.checks if not check.passed} == {}

@@ -60,7 +60,7 @@ def deployment(
     admin.dispose()
     url = make_url(postgres_url).set(database=DATABASE).render_as_string(hide_password=False)
     built = assistant.settings
-    home = data_dir_with(tmp_path_factory.mktemp("deployment"), built.index_dir, built.intent_model_dir)
+    home = data_dir_with(tmp_path_factory.mktemp("deployment"), built.index_dir)
     deployed = build_assistant(Settings(home=home, db=url, llm_backend="template"), log=lambda _message: None)
     return Deployment(deployed.db, home)
 
@@ -71,7 +71,7 @@ def servers(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) ->
     started = []
     try:
         for name in ("a", "b"):
-            built = (deployment.home / "index", deployment.home / "intent-model")
+            built = (deployment.home / "index",)
             home = data_dir_with(tmp_path_factory.mktemp(f"instance-{name}"), *built)
             port = free_port()
             environment = {

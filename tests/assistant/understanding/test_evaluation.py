@@ -46,7 +46,9 @@ def test_mapping_inline_or_file_and_unmapped_rows_are_skipped(tmp_path):
     assert [u.intent for u in utterances] == ["order_status"] and skipped == 2
     mapping_file = tmp_path / "map.yml"
     mapping_file.write_text("track_order: order_status\n")
-    assert parse_mapping(str(mapping_file)) == {"track_order": "order_status"}
+    assert parse_mapping(str(mapping_file)) == {"track_order": ("order_status",)}
+    mapping_file.write_text("track_order: [order_status, shipping_info]\n")
+    assert parse_mapping(str(mapping_file)) == parse_mapping("track_order=order_status|shipping_info")
     utterances, skipped = read_labelled(data, None)
     assert [u.intent for u in utterances] == ["greet"] and skipped == 2
 

@@ -1,0 +1,61 @@
+"""What the taxonomy defines by the conversation rather than by the words, applied after the classifier.
+
+The classifier sees the words and a few context features; some intents are defined by what is on screen:
+- refining changes results already shown: with nothing to refine, the shopper is searching;
+- comparing needs two or more products: a question about two or more shown products is a comparison ("what
+  brands are those two?", "tell me about the first and the third"), and "which of your coats are cheap?" with no
+  product pointed at is a search (or a refinement of what is shown);
+- the cart is the shopper's own: "show me backpacks" names a kind of product in the catalog and nothing of theirs,
+  so it is a search however close "show bag" (the cart, in British shops) lies to it in the encoder's space.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.state import Context
+from core.taxonomy import Intent
+
+# Words that point at several shown products at once.
+_SEVERAL = re.compile(
+    r"\b(?:both|either|each|their|them|all|"
+    r"(?:those|these|the|them|which of (?:the|these|those))\s+(?:two|three|four|2|3|4))\b",
+    re.IGNORECASE,
+)
+_POINTS_AT_SHOWN = re.compile(
+    r"\b(?:them|those|these|they|their|both|either|each|one|ones|first|second|third|last|other|two|three|four|"
+    r"vs|versus|side by side)\b",
+    re.IGNORECASE,
+)
+
+# Words that make a request about the shopper's own cart rather than the catalog.
+_OWN_CART = re.compile(
+    r"\b(?:my|mine|i(?:'ve| have)?|cart|basket|trolley|added|so far|checkout|total)\b", re.IGNORECASE
+)
+
+
+def points_at_several(text: str, slots: dict[str, Any], context: Context) -> bool:
+    """Whether the turn is about two or more of the products on screen."""
+    if len(set(slots.get("product_ref", []))) >= 2:
+        return True
+    return len(context.shown) >= 2 and bool(_SEVERAL.search(text))
+
+
+def reconcile(intent: Intent, text: str, slots: dict[str, Any], context: Context) -> Intent:
+    """The classifier's intent, corrected where the taxonomy's definitions and the screen decide."""
+    shown = context.has_results or bool(context.shown)
+    searched = shown or bool(context.last_query) or context.last_act == "no_results"
+    if intent == Intent.REFINE_SEARCH and not searched:
+        # After a search that found nothing, "sort by price" or "in blue" still refines it.
+        return Intent.SEARCH_PRODUCTS
+    if intent == Intent.PRODUCT_QUESTION and points_at_several(text, slots, context):
+        return Intent.COMPARE_PRODUCTS
+    if intent == Intent.VIEW_CART and "category" in slots and not _OWN_CART.search(text):
+        return Intent.SEARCH_PRODUCTS
+    if intent == Intent.COMPARE_PRODUCTS and "product_ref" not in slots:
+        if not shown:
+            return Intent.SEARCH_PRODUCTS  # nothing on screen to compare: find what they ask about
+        if "category" in slots and not _POINTS_AT_SHOWN.search(text):
+            return Intent.REFINE_SEARCH
+    return intent
