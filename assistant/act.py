@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import cart as carts
+from assistant.identity import identify, says_who, stores_orders
 from assistant.turn import Turn
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Offer, Outcome
@@ -178,7 +179,7 @@ class Act:
             outcome.checkout_started = True
             return
         order = carts.place_order(
-            session, conversation, details.address, details.payment, self.settings.currency
+            session, conversation, details.address, details.payment, self.settings.currency, state.shopper_id
         )
         outcome.order = carts.order_view(order)
         outcome.events.append(("order_placed", {"order_id": order.id, "total": order.total}))
@@ -196,14 +197,44 @@ class Act:
             outcome.events.append(("offer_declined", {"kind": state.offer.kind}))
         state.offer = None
 
-    def _order_support(self, decision: Decision, conversation, _state, session, outcome: Outcome) -> None:
-        order = carts.find_order(session, conversation, decision.slots.get("order_id"))
-        outcome.facts["order_id_asked"] = decision.slots.get("order_id")
-        if order is not None and decision.reason == "cancel_order" and order.status == "placed":
+    def _order_support(
+        self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
+    ) -> None:
+        asked = decision.slots.get("order_id")
+        outcome.facts["order_id_asked"] = asked
+        state.pending_support = None
+        # The order number a shopper gives is not who they are.
+        words = decision.identity.replace(asked, " ") if asked else decision.identity
+        if state.shopper_id is None and words.strip():
+            shopper = identify(session, words)
+            if shopper is not None:
+                state.shopper_id = shopper.id
+                outcome.facts["identified"] = shopper.record.get("name", {}).get("first") or shopper.id
+                outcome.events.append(("shopper_identified", {"shopper_id": shopper.id}))
+            elif says_who(words):
+                outcome.facts["not_identified"] = True
+        order = carts.find_order(session, conversation, asked, state.shopper_id)
+        if order is None and (
+            (asked and carts.order_exists(session, asked)) or (not asked and stores_orders(session))
+        ):
+            if state.shopper_id is None:
+                # The store's orders are given only to their owner, once identified.
+                outcome.facts["needs_identity"] = True
+                state.pending_support = {"reason": decision.reason, "order_id": asked}
+            elif asked:
+                outcome.facts["not_yours"] = True
+                outcome.events.append(
+                    ("order_access_refused", {"order_id": asked, "shopper_id": state.shopper_id})
+                )
+        if order is not None and order.conversation_id is None and decision.reason != "order_status":
+            # Changes to the store's own orders follow its after-sales policy, which the assistant does not
+            # apply yet (docs/store-data.md): a person on the team does.
+            outcome.facts["by_the_team"] = True
+        elif order is not None and decision.reason == "cancel_order" and order.status == "placed":
             order.status = "cancelled"
             outcome.facts["cancelled"] = True
             outcome.events.append(("order_cancelled", {"order_id": order.id}))
-        if order is not None and decision.reason == "return_refund":
+        elif order is not None and decision.reason == "return_refund":
             outcome.events.append(("return_requested", {"order_id": order.id}))
         outcome.facts["order"] = carts.order_view(order) if order is not None else None
 

@@ -6,13 +6,14 @@ transaction, and a per-journey idempotency key makes a repeated or retried confi
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.product import ProductRecord
 from core.state import CartLine
 from db.models import Cart, CartItem, Conversation, Order, OrderItem
+from db.store_data import chat_order_record
 
 
 def cart_of(session: Session, conversation: Conversation) -> Cart:
@@ -59,7 +60,12 @@ def checkout_key(conversation: Conversation) -> str:
 
 
 def place_order(
-    session: Session, conversation: Conversation, address: str, payment: str, currency: str
+    session: Session,
+    conversation: Conversation,
+    address: str,
+    payment: str,
+    currency: str,
+    shopper_id: str | None = None,
 ) -> Order:
     """The journey's order: created from the cart the first time, returned unchanged every later time."""
     key = checkout_key(conversation)
@@ -71,6 +77,7 @@ def place_order(
         raise ValueError("the cart is empty")
     order = Order(
         conversation_id=conversation.id,
+        shopper_id=shopper_id,
         journey=conversation.journey,
         idempotency_key=key,
         total=round(sum(line.quantity * line.unit_price for line in lines), 2),
@@ -80,6 +87,7 @@ def place_order(
         items=[
             OrderItem(
                 product_id=line.product_id,
+                variant_id=line.product_id,
                 title=line.title,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
@@ -91,6 +99,9 @@ def place_order(
         with session.begin_nested():
             session.add(order)
             session.flush()
+            order.number = f"SA-{order.id}"
+            order.record = chat_order_record(order)
+            session.flush()
     except IntegrityError:
         # Another request confirmed the same checkout first: that order is this one.
         return session.scalars(select(Order).where(Order.idempotency_key == key)).one()
@@ -100,8 +111,10 @@ def place_order(
 
 
 def order_view(order: Order) -> dict:
+    record = order.record or {}
     return {
-        "id": str(order.id),
+        # An order placed in chat is shown by its row number, as when it was placed; the store's by its own.
+        "id": str(order.id) if order.conversation_id else (order.number or "").lstrip("#"),
         "total": order.total,
         "currency": order.currency,
         "status": order.status,
@@ -111,17 +124,41 @@ def order_view(order: Order) -> dict:
                 "title": item.title,
                 "quantity": item.quantity,
                 "unit_price": item.unit_price,
+                "options": item.options or {},
             }
             for item in order.items
+        ],
+        "tracking": [
+            tracking
+            for fulfillment in record.get("fulfillments", [])
+            for tracking in fulfillment.get("tracking_ids", [])
         ],
     }
 
 
-def find_order(session: Session, conversation: Conversation, order_id: str | None) -> Order | None:
-    """An order of this conversation only (never another shopper's): the one named, else the latest."""
-    query = select(Order).where(Order.conversation_id == conversation.id)
+def find_order(
+    session: Session, conversation: Conversation, order_id: str | None, shopper_id: str | None = None
+) -> Order | None:
+    """An order this conversation may discuss, the one named or else the latest: one it placed, or one of the
+    store's shopper it has identified; never another shopper's."""
+    allowed = Order.conversation_id == conversation.id
+    if shopper_id is not None:
+        allowed = or_(allowed, Order.shopper_id == shopper_id)
+    query = select(Order).where(allowed)
     if order_id:
-        if not order_id.isdigit():
-            return None
-        query = query.where(Order.id == int(order_id))
+        query = query.where(named(order_id))
     return session.scalars(query.order_by(Order.id.desc())).first()
+
+
+def order_exists(session: Session, order_id: str) -> bool:
+    return session.scalar(select(Order.id).where(named(order_id)).limit(1)) is not None
+
+
+def named(order_id: str):
+    """The orders an id written by a shopper names: the store's number with or without its "#", or the number
+    an order placed in chat was shown with."""
+    number = order_id.strip().lstrip("#")
+    matches = [Order.number.in_([number, f"#{number}"])]
+    if number.isdigit():
+        matches.append(and_(Order.id == int(number), Order.conversation_id.is_not(None)))
+    return or_(*matches)

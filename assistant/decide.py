@@ -6,6 +6,7 @@ acting is mechanical and the reply can say exactly what happened.
 
 from __future__ import annotations
 
+from assistant.identity import says_who
 from assistant.turn import Turn
 from core.state import Action, CartLine, Decision, DialogueState, Understanding
 from core.taxonomy import Intent, Stage
@@ -40,12 +41,27 @@ class Decide:
         intent, slots = understanding.intent, understanding.slots
         # An unsure reading is still acted on when the shopper named a kind of product the catalog sells.
         names_products = intent in SEARCH_INTENTS and "category" in slots
+        if state.pending_support and intent not in ORDER_INTENTS and says_who(understanding.text):
+            # The answer to "who are you?": the order question it was asked for goes on.
+            pending = state.pending_support
+            asked = {"order_id": pending["order_id"]} if pending.get("order_id") else {}
+            return Decision(
+                Action.ORDER_SUPPORT, slots=asked, reason=pending["reason"], identity=understanding.text
+            )
+        if "order_id" in slots and understanding.confidence < self.threshold:
+            # "what about #1043?": an order number is all the turn says clearly.
+            reason = intent if intent in ORDER_INTENTS else Intent.ORDER_STATUS
+            return Decision(
+                Action.ORDER_SUPPORT, slots=slots, reason=reason.value, identity=understanding.text
+            )
         if understanding.confidence < self.threshold and not names_products:
             return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")
         if intent in SIMPLE:
             return Decision(SIMPLE[intent], slots=slots)
         if intent in ORDER_INTENTS:
-            return Decision(Action.ORDER_SUPPORT, slots=slots, reason=intent.value)
+            return Decision(
+                Action.ORDER_SUPPORT, slots=slots, reason=intent.value, identity=understanding.text
+            )
         if intent in POLICY_INTENTS:
             return Decision(Action.POLICY, slots=slots, reason=intent.value)
         if intent in (Intent.SEARCH_PRODUCTS, Intent.RECOMMEND):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 # Each command group registers its commands on the root app when imported.
-from cli import agents, catalog, dialogues, journey, nlu, privacy, serving  # noqa: F401
+from cli import agents, catalog, dialogues, journey, nlu, privacy, serving, store  # noqa: F401
 from cli.app import UserError, app
 from core.errors import BackendUnavailable, IndexMismatch
 

@@ -23,12 +23,16 @@ journey_app = typer.Typer(help="Journey analytics and maintenance.")
 retrieval_app = typer.Typer(help="Product retrieval.")
 agent_app = typer.Typer(help="Accounts of the people who log into the agent console.")
 privacy_app = typer.Typer(help="Shoppers' personal data: forget a conversation, apply the retention period.")
+shoppers_app = typer.Typer(help="The store's customers (docs/store-data.md).")
+orders_app = typer.Typer(help="The store's orders, imported and placed in chat (docs/store-data.md).")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(journey_app, name="journey")
 app.add_typer(retrieval_app, name="retrieval")
 app.add_typer(agent_app, name="agent")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(shoppers_app, name="shoppers")
+app.add_typer(orders_app, name="orders")
 
 DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy database URL.")]
 DataDirOption = Annotated[

@@ -158,6 +158,29 @@ def html_to_text(value: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+class Variant(BaseModel):
+    """One buyable version of a product (docs/store-data.md): its id is the SKU a cart or order line names."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=128)
+    options: dict[str, str] = Field(default_factory=dict)
+    price: float | None = Field(default=None, ge=0)
+    available: bool = True
+    stock: int | None = Field(default=None, ge=0)
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(key): str(option) for key, option in value.items() if option not in (None, "")}
+        return value
+
+    @property
+    def buyable(self) -> bool:
+        return self.available and (self.stock is None or self.stock > 0)
+
+
 class ProductRecord(BaseModel):
     """One product: what import validates, the database stores and the assistant may state."""
 
@@ -178,6 +201,7 @@ class ProductRecord(BaseModel):
     image_url: str = ""
     url: str = ""
     attributes: dict[str, str] = Field(default_factory=dict)
+    variants: list[Variant] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -219,6 +243,24 @@ class ProductRecord(BaseModel):
     def _attributes(cls, value: Any) -> dict[str, str]:
         return parse_attributes(value)
 
+    @field_validator("variants", mode="before")
+    @classmethod
+    def _no_variants(cls, value: Any) -> Any:
+        return [] if value in (None, "") else value
+
+    @model_validator(mode="after")
+    def _variant_ids_unique(self) -> ProductRecord:
+        ids = [variant.id for variant in self.variants]
+        if len(ids) != len(set(ids)):
+            raise ValueError("variants: two variants share an id")
+        return self
+
+    def variant(self, variant_id: str) -> Variant | None:
+        """The variant with this id; a product without variants is its own one variant."""
+        if not self.variants:
+            return Variant(id=self.id, price=self.price, stock=self.stock) if variant_id == self.id else None
+        return next((variant for variant in self.variants if variant.id == variant_id), None)
+
     @field_validator("rating", "stock", mode="before")
     @classmethod
     def _blank_is_unknown(cls, value: Any) -> Any:
@@ -245,5 +287,8 @@ class ProductRecord(BaseModel):
         """The text that represents the product to the embedding model and to BM25."""
         parts = [self.title, self.category.replace(" > ", ", "), self.brand, self.color, self.material]
         parts += [f"{key} {value}" for key, value in self.attributes.items()]
+        # A product is found by any of its variants' options ("size 10", "in blue").
+        options = {f"{key} {value}" for variant in self.variants for key, value in variant.options.items()}
+        parts += sorted(options)
         parts.append(self.description)
         return ". ".join(part for part in parts if part)

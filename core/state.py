@@ -65,6 +65,10 @@ class DialogueState(BaseModel):
     offer: Offer | None = None
     checkout: CheckoutDetails = Field(default_factory=CheckoutDetails)
     guidance: GuidanceMemory = Field(default_factory=GuidanceMemory)
+    # The store's shopper this conversation has identified (docs/store-data.md): one per conversation.
+    shopper_id: str | None = None
+    # An order question that waits for the shopper to say who they are: {"reason": intent, "order_id": …}.
+    pending_support: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class Decision:
     slots: dict[str, Any] = field(default_factory=dict)
     quantity: int = 1
     reason: str = ""
+    # For order support: the shopper's words, read for the email or name and zip that identify them.
+    identity: str = ""
 
 
 @dataclass

@@ -39,6 +39,25 @@ class Product(Base):
     image_url: Mapped[str] = mapped_column(String(1000), default="")
     url: Mapped[str] = mapped_column(String(1000), default="")
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The product's variants as the catalog lists them (id/SKU, options, price, available, stock); none: the
+    # product is its own single variant (docs/store-data.md).
+    variants: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Shopper(Base):
+    """A customer of the store, as its export gives them; a conversation comes to know one (docs/store-data.md)."""
+
+    __tablename__ = "shoppers"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # Lower-cased, as are the names and the zip below: a shopper identifies themself in any case.
+    email: Mapped[str] = mapped_column(String(320), default="", index=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    zip: Mapped[str] = mapped_column(String(32), default="")
+    # The record as imported, extra keys included: `shopassist orders export` and the replies read it.
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -187,9 +206,17 @@ class Order(Base):
     __tablename__ = "orders"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
+    # The store's order id ("#1042"); an order placed in chat is "SA-<id>".
+    number: Mapped[str | None] = mapped_column(String(128), default=None)
+    # None for an order imported from the store, which no conversation placed.
+    conversation_id: Mapped[str | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
+    shopper_id: Mapped[str | None] = mapped_column(
+        ForeignKey("shoppers.id", ondelete="SET NULL"), default=None, index=True
+    )
+    # What the contract's order carries beyond the columns: address, fulfillments, payments, extra keys.
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     journey: Mapped[int] = mapped_column(Integer)
     # One order per checkout: a repeated or retried confirmation finds this key and creates nothing.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
@@ -204,6 +231,8 @@ class Order(Base):
         back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
     )
 
+    __table_args__ = (Index("ux_orders_number", "number", unique=True),)
+
 
 class OrderItem(Base):
     __tablename__ = "order_items"
@@ -212,6 +241,9 @@ class OrderItem(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     title: Mapped[str] = mapped_column(String(500))
+    # The variant shipped (the product's id for a single-variant product) and its options.
+    variant_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
 

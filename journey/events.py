@@ -31,6 +31,8 @@ EVENT_KINDS = (
     "order_placed",
     "order_cancelled",
     "return_requested",
+    "shopper_identified",
+    "order_access_refused",
     "offer_declined",
     "clarification",
     "handoff",

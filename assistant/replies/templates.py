@@ -253,28 +253,54 @@ class TemplateReplies:
     def _decline(self, *_):
         return "No problem. What else can I help you find?", ["Show my cart", "Something else"], "none"
 
-    def _order_support(self, decision: Decision, outcome: Outcome, _state):
-        order = outcome.facts.get("order")
-        if order is None:
-            asked = outcome.facts.get("order_id_asked")
-            which = f"an order {asked}" if asked else "any order"
+    def _order_support(self, decision: Decision, outcome: Outcome, state):
+        facts, order = outcome.facts, outcome.facts.get("order")
+        asked = facts.get("order_id_asked")
+        which = f"order #{asked.lstrip('#')}" if asked else "your order"
+        greeting = f"Thanks, {facts['identified']}. " if facts.get("identified") else ""
+        if facts.get("needs_identity"):
+            retry = "I couldn't find an account with those details. " if facts.get("not_identified") else ""
             return (
-                f"I can't find {which} in this conversation. If you ordered elsewhere, a person on our team can help.",
+                f"{retry}To look up {which} I need to know it's you: please tell me the email on your account, "
+                "or your first name, last name and zip code.",
+                ["Talk to a person"],
+                "ask_identity",
+            )
+        if facts.get("not_yours"):
+            return (
+                f"{greeting}I can't share {which}: it isn't on your account. I can only discuss the orders of the "
+                "shopper in this conversation.",
+                ["Where is my order?", "Talk to a person"],
+                "answer_support",
+            )
+        if order is None:
+            where = "on your account" if state.shopper_id else "in this conversation"
+            found = f"an order {asked}" if asked else "any order"
+            return (
+                f"{greeting}I can't find {found} {where}. If you ordered elsewhere, a person on our team can help.",
                 ["Talk to a person"],
                 "answer_support",
             )
         head = f"Order #{order['id']} ({money(order['total'], order['currency'])})"
-        if decision.reason == "cancel_order":
+        if facts.get("by_the_team"):
+            change = "cancel" if decision.reason == "cancel_order" else "return items of"
+            text = (
+                f"{head} is {order['status']}. A person on our team will {change} it with you: "
+                "ask for one here and they'll reply in this chat."
+            )
+        elif decision.reason == "cancel_order":
             text = (
                 f"{head} is cancelled."
-                if outcome.facts.get("cancelled")
+                if facts.get("cancelled")
                 else f"{head} is {order['status']} and can't be cancelled."
             )
         elif decision.reason == "return_refund":
             text = f"I've opened a return for {head}. {self.settings.return_policy}"
         else:
-            text = f"{head} is {order['status']}. {self.settings.shipping_policy.split(';')[0]}."
-        return text, ["Talk to a person", "Keep shopping"], "answer_support"
+            lines = "; ".join(_order_item(item) for item in order["items"])
+            tracking = f" Tracking: {', '.join(order['tracking'])}." if order.get("tracking") else ""
+            text = f"{head} is {order['status']}: {lines}.{tracking} {self.settings.shipping_policy.split(';')[0]}."
+        return greeting + text, ["Talk to a person", "Keep shopping"], "answer_support"
 
     def _policy(self, decision: Decision, *_):
         text = (
@@ -316,3 +342,8 @@ class TemplateReplies:
             ["Show me running shoes", "Where is my order?"],
             "none",
         )
+
+
+def _order_item(item: dict) -> str:
+    options = ", ".join(f"{key} {value}" for key, value in (item.get("options") or {}).items())
+    return f"{item['quantity']} × {item['title']}" + (f" ({options})" if options else "")

@@ -1,0 +1,160 @@
+"""The store's shoppers and orders in and out of the database: `shoppers import`, `orders import` and
+`orders export` of `docs/store-data.md`.
+
+Each import upserts by id inside one transaction; a bad line is reported and skipped, never half-loaded. An
+imported order keeps its whole line (`Order.record`), so an export gives it back unchanged, with what
+conversations did to it since (a cancellation, its refund).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.product import ProductRecord
+from core.store_records import OrderRecord, Record, ShopperRecord
+from db.models import Order, OrderItem, Product, Shopper
+
+# An order placed in chat is stored as "placed"; the contract calls that state "pending".
+CHAT_STATUS = {"placed": "pending"}
+
+
+@dataclass
+class LoadReport:
+    loaded: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.problems)
+
+    def summary(self) -> str:
+        return f"{self.loaded} loaded, {self.skipped} skipped"
+
+
+def read_lines(
+    lines: Iterable[str], model: type[Record], report: LoadReport
+) -> Iterator[tuple[int, dict[str, Any], Any]]:
+    """Each JSON line as written and validated as `model`, with its line number; a bad one goes into the report
+    as `line N: field: reason`."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            yield number, raw, model.model_validate(raw)
+        except json.JSONDecodeError as error:
+            report.problems.append(f"line {number}: *: not valid JSON ({error.msg})")
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "*"
+            report.problems.append(f"line {number}: {where}: {first['msg'].removeprefix('Value error, ')}")
+
+
+def import_shoppers(session: Session, lines: Iterable[str]) -> LoadReport:
+    report = LoadReport()
+    for _number, raw, record in read_lines(lines, ShopperRecord, report):
+        shopper = session.get(Shopper, record.id) or Shopper(id=record.id)
+        shopper.email = record.email.lower()
+        shopper.first_name = record.name.first.lower()
+        shopper.last_name = record.name.last.lower()
+        shopper.zip = record.address.zip.lower().replace(" ", "")
+        shopper.record = raw
+        session.add(shopper)
+        report.loaded += 1
+    session.flush()
+    return report
+
+
+def import_orders(session: Session, lines: Iterable[str], currency: str) -> LoadReport:
+    report = LoadReport()
+    for number, raw, record in read_lines(lines, OrderRecord, report):
+        problem = _unknown_reference(session, record)
+        if problem:
+            report.problems.append(f"line {number}: {problem}")
+            continue
+        order = session.scalar(select(Order).where(Order.number == record.id))
+        if order is None:
+            order = Order(
+                number=record.id, journey=1, idempotency_key=f"store:{record.id}", currency=currency
+            )
+            session.add(order)
+        order.shopper_id = record.shopper_id
+        order.status = record.status
+        order.total = record.total
+        order.shipping_address = record.address.one_line()
+        order.payment_method = ", ".join(p.payment_method_id for p in record.payments if p.kind == "payment")
+        order.record = raw
+        order.items = [
+            OrderItem(
+                product_id=line.product_id,
+                variant_id=line.variant_id,
+                title=line.title or session.get(Product, line.product_id).title,
+                options=line.options,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line in record.items
+        ]
+        report.loaded += 1
+    session.flush()
+    return report
+
+
+def _unknown_reference(session: Session, record: OrderRecord) -> str | None:
+    if session.get(Shopper, record.shopper_id) is None:
+        return f"shopper_id: unknown shopper {record.shopper_id!r}"
+    for index, line in enumerate(record.items):
+        product = session.get(Product, line.product_id)
+        if product is None:
+            return f"items.{index}.product_id: unknown product {line.product_id!r}"
+        if ProductRecord.model_validate(product).variant(line.variant_id) is None:
+            return f"items.{index}.variant_id: {line.variant_id!r} is not a variant of {line.product_id!r}"
+    return None
+
+
+def chat_order_record(order: Order) -> dict[str, Any]:
+    """The contract's line for an order placed in chat, written when it is placed."""
+    return {
+        "address": {"line1": order.shipping_address},
+        "fulfillments": [],
+        "payments": [{"kind": "payment", "amount": order.total, "payment_method_id": order.payment_method}],
+    }
+
+
+def export_orders(session: Session, shopper_id: str | None = None, order_id: str | None = None) -> list[dict]:
+    """The store's orders in the contract's shape, oldest first: each imported line as it came, and every order
+    with its current status, items and payments."""
+    query = select(Order).order_by(Order.id)
+    if shopper_id is not None:
+        query = query.where(Order.shopper_id == shopper_id)
+    if order_id is not None:
+        query = query.where(Order.number == order_id)
+    return [order_line(order) for order in session.scalars(query)]
+
+
+def order_line(order: Order) -> dict[str, Any]:
+    record = {"id": order.number, **(order.record or chat_order_record(order))}
+    record["status"] = CHAT_STATUS.get(order.status, order.status)
+    if order.shopper_id is not None:
+        record["shopper_id"] = order.shopper_id
+    record.setdefault("created_at", order.created_at.isoformat(timespec="seconds"))
+    if "items" not in record:
+        record["items"] = [
+            {
+                "product_id": item.product_id,
+                "variant_id": item.variant_id or item.product_id,
+                "title": item.title,
+                "options": item.options or {},
+                "quantity": item.quantity,
+                "unit_price": item.unit_price,
+            }
+            for item in order.items
+        ]
+    return record

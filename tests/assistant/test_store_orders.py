@@ -1,0 +1,96 @@
+"""The store's shoppers and orders end to end, as a script outside the project drives them
+(docs/store-data.md): `shoppers import`, `orders import`, a conversation as a known shopper, `orders export`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STORE = Path(__file__).resolve().parents[1] / "data" / "store"
+
+
+def shopassist(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "cli", *args, "--data-dir", str(home)]
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def store(assistant, settings, tmp_path_factory) -> Path:
+    """A data directory holding the demo catalog and the store's shoppers and orders."""
+    home = tmp_path_factory.mktemp("store")
+    # The session's index of the same demo catalog spares embedding it again.
+    shutil.copytree(settings.index_dir, home / "index")
+    shoppers = shopassist("shoppers", "import", str(STORE / "shoppers.jsonl"), home=home)
+    assert shoppers.returncode == 0, shoppers.stderr
+    assert "2 loaded, 3 skipped" in shoppers.stderr and "line 3: email:" in shoppers.stderr
+    orders = shopassist("orders", "import", str(STORE / "orders.jsonl"), home=home)
+    assert orders.returncode == 0, orders.stderr
+    assert "3 loaded, 4 skipped" in orders.stderr and "line 4: shopper_id: unknown shopper" in orders.stderr
+    return home
+
+
+def chat(home: Path, *lines: str) -> list[dict]:
+    done = shopassist("chat", "--json", home=home, stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_an_order_is_given_only_to_its_owner_once_identified(store):
+    asked, identified, another, own = chat(
+        store, "where is my order #1042?", "ana.ruiz@example.com", "and order #2001?", "what about #1043"
+    )
+    assert "email on your account" in asked["reply"] and "Hoka" not in asked["reply"]
+    assert "Order #1042" in identified["reply"] and "pending" in identified["reply"]
+    assert "Hoka Arahi 7 Running Shoe (size 10)" in identified["reply"]
+    assert "isn't on your account" in another["reply"] and "Sandal" not in another["reply"]
+    assert "Order #1043 ($47.98) is delivered" in own["reply"] and "1Z999AA10123456784" in own["reply"]
+
+
+def test_name_and_zip_identify_and_a_wrong_zip_does_not(store):
+    asked, wrong, right = chat(
+        store, "where is my order?", "Omar Haddad, 97201", "I'm Omar Haddad, zip H2X 1Y4"
+    )
+    assert "email on your account" in asked["reply"]
+    assert "couldn't find an account" in wrong["reply"] and "Sandal" not in wrong["reply"]
+    assert "Order #2001" in right["reply"] and "LX123456789CA" in right["reply"]
+
+
+def test_the_export_gives_the_store_orders_back_with_what_conversations_placed(store):
+    turns = chat(
+        store,
+        "where is my order #1042?",
+        "ana.ruiz@example.com",
+        "show me backpacks",
+        "add the first one to my cart",
+        "checkout",
+        "ship to 14 Harbour Road, Portland and I'll pay by card ending 4242",
+        "yes",
+    )
+    placed = turns[-1]["order"]
+    assert placed is not None
+    done = shopassist("orders", "export", "--shopper", "ana_ruiz_01", home=store)
+    assert done.returncode == 0, done.stderr
+    exported = [json.loads(line) for line in done.stdout.splitlines()]
+    given = [json.loads(line) for line in (STORE / "orders.jsonl").read_text().splitlines()[:2]]
+    assert exported[:2] == given
+    chat_order = exported[-1]
+    assert chat_order["id"] == f"SA-{placed['id']}" and chat_order["shopper_id"] == "ana_ruiz_01"
+    assert chat_order["status"] == "pending"
+    assert sum(i["quantity"] * i["unit_price"] for i in chat_order["items"]) == pytest.approx(placed["total"])
+    assert chat_order["payments"] == [
+        {"kind": "payment", "amount": placed["total"], "payment_method_id": "card ending 4242"}
+    ]
+
+
+def test_a_change_to_a_store_order_is_left_to_the_team_and_changes_nothing(store):
+    _asked, _identified, cancel = chat(
+        store, "cancel my order #1042", "ana.ruiz@example.com", "cancel order #1042"
+    )
+    assert "A person on our team will cancel it" in cancel["reply"] and "is cancelled" not in cancel["reply"]
+    done = shopassist("orders", "export", "--order", "#1042", home=store)
+    assert json.loads(done.stdout)["status"] == "pending"
