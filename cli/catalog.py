@@ -18,7 +18,10 @@ def catalog_import(
     file: Path,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="csv | jsonl | shopify | gmc (default: from the file name and header)"),
+        typer.Option(
+            "--format",
+            help="csv | jsonl | shopify | woocommerce | gmc (default: from the file name and header)",
+        ),
     ] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN, repeatable.")] = None,
     prune: Annotated[

@@ -7,6 +7,7 @@ database, the index and the replies only ever hold clean, typed facts.
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -32,23 +33,82 @@ class RowError:
 
 
 CURRENCY_SYMBOLS = {"$": "USD", "₹": "INR", "€": "EUR", "£": "GBP", "¥": "JPY"}
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+# Currencies whose prices are written with a decimal point and comma thousands wherever they are sold: "$1,299" is
+# 1299 however the rest of the file writes its prices. Euro prices are written both ways.
+POINT_CURRENCIES = {"USD", "INR", "GBP", "JPY", "CAD", "AUD", "NZD", "SGD", "HKD", "CNY", "MXN"}
+# A number with its separators: commas, points, spaces (also non-breaking) and apostrophes ("1'299.00").
+_AMOUNT = re.compile(r"\d(?:[\d.,'\u00a0\u202f ]*\d)?")
 _RUPEES = re.compile(r"\brs\.?\s*\d", re.IGNORECASE)
 
 
-def parse_price(value: Any) -> tuple[float, str | None]:
-    """A price and the currency its text names, from 89, "89.00", "$89", "₹1,299.00" or "Rs. 499" or "89 EUR"."""
+def parse_price(value: Any, decimal: str | None = None) -> tuple[float, str | None]:
+    """A price and the currency its text names: 89, "89.00", "$1,299.00", "139,99 €", "1.299,00", "1 299,00",
+    "Rs. 499", "89 EUR".
+
+    Which separator is the decimal one is read from the value when it shows it ("1.299,00", "139,99", "12.5"), else
+    from the file (`decimal`, see `decimal_separator`), else from a currency written one way everywhere ("$1,299");
+    a value that leaves it open ("1,299" alone) is refused rather than guessed."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value), None
     text = str(value).strip()
-    match = _NUMBER.search(text)
+    match = _AMOUNT.search(text)
     if not match:
         raise ValueError(f"no number in price {text!r}")
     currency = next((code for symbol, code in CURRENCY_SYMBOLS.items() if symbol in text), None)
     if _RUPEES.search(text):
         currency = "INR"
     code = re.search(r"\b([A-Z]{3})\b", text)
-    return float(match.group().replace(",", "")), code.group(1) if code else currency
+    currency = code.group(1) if code else currency
+    token = re.sub(r"[\s\u00a0\u202f']", " ", match.group())
+    shown = shown_decimal(token)
+    if shown == "?":
+        shown = decimal or ("." if currency in POINT_CURRENCIES else None)
+        if shown is None:
+            raise ValueError(f"price {text!r} is ambiguous: is its separator a decimal or a thousands one?")
+    sign = -1.0 if text[: match.start()].rstrip().endswith("-") else 1.0  # validation refuses it, by name
+    return sign * _amount(token, shown, text), currency
+
+
+def shown_decimal(token: str) -> str | None:
+    """The decimal separator a number shows: "," or "."; None when it has no decimals ("1.299.000", "89");
+    "?" when it cannot tell (one separator followed by three digits: "1,299")."""
+    marks = [(i, c) for i, c in enumerate(token) if c in ",."]
+    if not marks:
+        return None
+    if {c for _, c in marks} == {",", "."}:
+        return marks[-1][1]  # the last one of two kinds is the decimal: "1.299,00", "1,299.00"
+    if len(marks) > 1:
+        return None  # the same mark twice is only a thousands separator: "1.299.000"
+    digits_after = len(token) - marks[-1][0] - 1
+    if digits_after != 3:
+        return marks[-1][1]
+    # Grouped by spaces already ("1 299,000"), the mark is the decimal one.
+    return marks[-1][1] if " " in token else "?"
+
+
+def _amount(token: str, decimal: str | None, text: str) -> float:
+    whole, fraction = token, ""
+    if decimal and decimal in token:
+        whole, fraction = token.rsplit(decimal, 1)
+    groups = re.split(r"[ ,.]", whole)
+    # Thousands groups after the first are of three digits: "1,29,999" (lakh) and "12 34" are not prices we read.
+    lakh = re.fullmatch(r"\d{1,2}(?:,\d\d)*,\d{3}", whole) is not None
+    if not lakh and any(len(group) != 3 for group in groups[1:]):
+        raise ValueError(f"price {text!r} is not a number")
+    if not fraction.isdigit() and fraction:
+        raise ValueError(f"price {text!r} is not a number")
+    return float("".join(groups) + ("." + fraction if fraction else ""))
+
+
+def decimal_separator(texts: Any) -> str | None:
+    """The decimal separator a file's prices show, when those that show one agree; None otherwise."""
+    shown = set()
+    for text in texts:
+        if isinstance(text, str) and (match := _AMOUNT.search(text)):
+            mark = shown_decimal(re.sub(r"[\s\u00a0\u202f']", " ", match.group()))
+            if mark in (",", "."):
+                shown.add(mark)
+    return shown.pop() if len(shown) == 1 else None
 
 
 def parse_list(value: Any) -> list[str]:
@@ -143,6 +203,9 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
 def html_to_text(value: str) -> str:
     """The readable text of a product description written in HTML ("<p>Soft &amp; warm</p>" → "Soft & warm").
 
@@ -154,8 +217,19 @@ def html_to_text(value: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(value)
     extractor.close()
-    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
+    text = "".join(extractor.parts)
+    # Exports that escape twice ("Data &amp;amp; Charging") still hold entities after one pass.
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def plain_text(value: str) -> str:
+    """A one-line field (a title, a brand) without markup, entities or runs of whitespace."""
+    return " ".join(html_to_text(value).split())
 
 
 class Variant(BaseModel):
@@ -209,11 +283,12 @@ class ProductRecord(BaseModel):
         """The currency is the row's own, else the one its price names, else the import's default."""
         if not isinstance(data, dict) or data.get("price") in (None, ""):
             return data
+        context = info.context or {}
         try:
-            price, named = parse_price(data["price"])
+            price, named = parse_price(data["price"], context.get("decimal"))
         except ValueError:
             return data  # the price field's own validator reports it, under the field's name
-        default = (info.context or {}).get("currency", "USD")
+        default = context.get("currency", "USD")
         return {**data, "price": price, "currency": data.get("currency") or named or default}
 
     @field_validator("price", mode="before")
@@ -225,8 +300,11 @@ class ProductRecord(BaseModel):
         "id", "title", "description", "brand", "color", "material", "image_url", "url", mode="before"
     )
     @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else str(value) if isinstance(value, int | float) else value
+    def _text(cls, value: Any, info: ValidationInfo) -> Any:
+        value = "" if value is None else str(value) if isinstance(value, int | float) else value
+        if isinstance(value, str) and info.field_name in ("title", "brand", "color", "material"):
+            return plain_text(value)
+        return value
 
     @field_validator("category", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 A bad row never stops an import and never lands half-parsed: it is skipped and reported with its line, field and
 reason, and the rest loads in one transaction. Formats: generic CSV (or TSV) and JSONL with a field mapping,
-Shopify's product CSV export (`retrieval/shopify.py`) and Google Merchant Center feeds
+Shopify's and WooCommerce's product CSV exports (`retrieval/shopify.py`, `retrieval/woocommerce.py`) and Google Merchant Center feeds
 (`retrieval/merchant_center.py`); each turns the file's rows into product field values, validated here.
 """
 
@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from core.errors import ImportFailed
-from core.product import ProductRecord, RowError
+from core.product import ProductRecord, RowError, decimal_separator
 from db.models import CartItem, OrderItem, Product
-from retrieval import merchant_center, shopify
+from retrieval import merchant_center, shopify, woocommerce
 
-FORMATS = ("csv", "jsonl", "shopify", "gmc")
+FORMATS = ("csv", "jsonl", "shopify", "woocommerce", "gmc")
 FIELDS = tuple(ProductRecord.model_fields)
 ProductRows = Iterator[tuple[int, dict[str, Any] | RowError]]
 # SQLite allows a limited number of bound parameters per statement.
@@ -47,14 +47,16 @@ class ImportReport:
     removed: int = 0
     retired: int = 0
 
-    def add(self, line: int, values: dict[str, Any] | RowError, currency: str) -> None:
+    def add(
+        self, line: int, values: dict[str, Any] | RowError, currency: str, decimal: str | None = None
+    ) -> None:
         """Validate one row's field values into a record, or note why it was skipped."""
         if isinstance(values, RowError):
             self._skip(values)
             return
         raw_id = str(values.get("id") or "").strip()
         try:
-            record = ProductRecord.model_validate(values, context={"currency": currency})
+            record = ProductRecord.model_validate(values, context={"currency": currency, "decimal": decimal})
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "*"
@@ -105,6 +107,8 @@ def guess_format(path: Path) -> str:
     header = next(csv.reader([first], delimiter=delimiter), [])
     if shopify.is_export(header):
         return "shopify"
+    if woocommerce.is_export(header):
+        return "woocommerce"
     if delimiter == "\t" and merchant_center.is_feed(header):
         return "gmc"
     return "csv"
@@ -121,13 +125,15 @@ def read_catalog(
         fmt = fmt or guess_format(path)
         if fmt not in FORMATS:
             raise ImportFailed(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
-        if mapping and fmt == "shopify":
-            raise ImportFailed("--map does not apply to a Shopify export, whose columns are known")
+        if mapping and fmt in ("shopify", "woocommerce"):
+            name = {"shopify": "Shopify", "woocommerce": "WooCommerce"}[fmt]
+            raise ImportFailed(f"--map does not apply to a {name} export, whose columns are known")
         report = ImportReport()
-        unit = {"shopify": " products", "gmc": " items"}.get(fmt, " rows")
-        rows = _product_rows(path, fmt, mapping or {})
+        unit = {"shopify": " products", "woocommerce": " products", "gmc": " items"}.get(fmt, " rows")
+        decimal = file_decimal(path, fmt, mapping or {})
+        rows = _product_rows(path, fmt, mapping or {}, decimal)
         for line, values in tqdm(rows, f"Reading {path.name}", unit=unit, leave=False):
-            report.add(line, values, currency)
+            report.add(line, values, currency, decimal)
     except UnicodeDecodeError:
         raise ImportFailed(f"{path.name} is not UTF-8 text") from None
     except csv.Error as error:
@@ -135,9 +141,29 @@ def read_catalog(
     return report
 
 
-def _product_rows(path: Path, fmt: str, mapping: dict[str, str]) -> ProductRows:
+def file_decimal(path: Path, fmt: str, mapping: dict[str, str]) -> str | None:
+    """The decimal separator the file's prices show ("139,99" or "12.50"), read from every price column before
+    any row is parsed, so that a value like "1,299" is read the file's way; None when they do not tell."""
+    if fmt == "gmc":
+        return None  # Merchant Center's price format is fixed: "15.00 USD"
+    price_column = mapping.get("price", "price")
+    if fmt == "jsonl":
+        rows = (row for _, row in _jsonl(path) if isinstance(row, dict))
+        return decimal_separator(row.get(price_column) for row in rows)
+    values = (
+        value
+        for _, row in _delimited(path)
+        for column, value in row.items()
+        if column and ("price" in column.lower() or column == price_column)
+    )
+    return decimal_separator(values)
+
+
+def _product_rows(path: Path, fmt: str, mapping: dict[str, str], decimal: str | None = None) -> ProductRows:
     if fmt == "shopify":
-        return shopify.products(_delimited(path))
+        return shopify.products(_delimited(path), decimal)
+    if fmt == "woocommerce":
+        return woocommerce.products(_delimited(path), decimal)
     if fmt == "gmc":
         xml = path.suffix.lower() in (".xml", ".rss", ".atom") or _first_line(path).lstrip().startswith("<")
         return merchant_center.products(merchant_center.read_xml(path) if xml else _delimited(path), mapping)

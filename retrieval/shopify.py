@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from core.product import RowError, html_to_text, parse_price
+from retrieval.columns import Columns
 
 Rows = Iterable[tuple[int, dict[str, str]]]
 
@@ -40,46 +41,32 @@ COLOR_NAMES = {"color", "colour"}
 MATERIAL_NAMES = {"material", "fabric"}
 
 
-class Columns:
-    """Finds a value by what it means, whichever spelling and letter case the file's header uses."""
-
-    def __init__(self, header: Iterable[str | None]) -> None:
-        self._names = {name.strip().lower(): name for name in header if name}
-
-    def has(self, key: str) -> bool:
-        return any(alias in self._names for alias in ALIASES.get(key, (key,)))
-
-    def value(self, row: dict[str, str], key: str) -> str:
-        for alias in ALIASES.get(key, (key,)):
-            name = self._names.get(alias)
-            if name is not None and row.get(name):
-                return row[name].strip()
-        return ""
-
-
 def is_export(header: Iterable[str]) -> bool:
     """Whether a CSV header is a Shopify product export's (a handle, a title and variant columns)."""
-    columns = Columns(header)
+    columns = Columns(header, ALIASES)
     return columns.has("handle") and columns.has("title") and columns.has("option1 name")
 
 
-def products(rows: Rows) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
-    """Each product's field values (or why it was skipped), with the line of its first row."""
+def products(rows: Rows, decimal: str | None = None) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+    """Each product's field values (or why it was skipped), with the line of its first row; prices are read with
+    the file's decimal separator when a value leaves it open."""
     columns: Columns | None = None
     group: list[tuple[int, dict[str, str]]] = []
     for line, row in rows:
-        columns = columns or Columns(row)
+        columns = columns or Columns(row, ALIASES)
         handle = columns.value(row, "handle")
         # A new Handle starts the next product; an empty one continues the current (hand-made files).
         if group and handle and handle != columns.value(group[0][1], "handle"):
-            yield group[0][0], fold(group, columns)
+            yield group[0][0], fold(group, columns, decimal)
             group = []
         group.append((line, row))
     if group and columns is not None:
-        yield group[0][0], fold(group, columns)
+        yield group[0][0], fold(group, columns, decimal)
 
 
-def fold(group: list[tuple[int, dict[str, str]]], columns: Columns) -> dict[str, Any] | RowError:
+def fold(
+    group: list[tuple[int, dict[str, str]]], columns: Columns, decimal: str | None = None
+) -> dict[str, Any] | RowError:
     """One product from its rows: the first row's product details, every variant's options, price and stock."""
     line, first = group[0]
     handle = columns.value(first, "handle")
@@ -92,7 +79,7 @@ def fold(group: list[tuple[int, dict[str, str]]], columns: Columns) -> dict[str,
         return RowError(line, "published", "an unpublished product is not for sale", handle)
     variants = [group[0], *(item for item in group[1:] if _is_variant(item[1], columns))]
     try:
-        price, compare_at = _prices(variants, columns)
+        price, compare_at = _prices(variants, columns, decimal)
         stock = _stock(variants, columns)
     except _VariantError as error:
         return RowError(error.line, error.field, error.reason, handle)
@@ -135,7 +122,9 @@ def _is_variant(row: dict[str, str], columns: Columns) -> bool:
     return any(columns.value(row, key) for key in keys)
 
 
-def _prices(variants: list[tuple[int, dict[str, str]]], columns: Columns) -> tuple[float, float | None]:
+def _prices(
+    variants: list[tuple[int, dict[str, str]]], columns: Columns, decimal: str | None
+) -> tuple[float, float | None]:
     """The cheapest variant's price and its compare-at price (the "was" price), if it has one."""
     priced = []
     for line, row in variants:
@@ -143,9 +132,9 @@ def _prices(variants: list[tuple[int, dict[str, str]]], columns: Columns) -> tup
         if not text:
             raise _VariantError(line, "price", "a variant has no price")
         try:
-            price = parse_price(text)[0]
+            price = parse_price(text, decimal)[0]
             compare_text = columns.value(row, "compare_at")
-            compare_at = parse_price(compare_text)[0] if compare_text else None
+            compare_at = parse_price(compare_text, decimal)[0] if compare_text else None
         except ValueError as error:
             raise _VariantError(line, "price", str(error)) from None
         priced.append((price, compare_at))

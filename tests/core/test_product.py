@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from core.product import (
     ProductRecord,
+    decimal_separator,
     html_to_text,
     parse_attributes,
     parse_category,
@@ -140,3 +143,74 @@ def test_search_text_joins_the_facts_as_sentences_and_keeps_the_description():
     parts = record.search_text().split(". ")
     assert parts[0] == "Trail Shoe" and "A waterproof upper" in record.search_text()
     assert "" not in parts and "Pacer" in parts
+
+
+def _grouped(units: int, separator: str) -> str:
+    return f"{units:,}".replace(",", separator)
+
+
+# How stores write a price of `cents`: its text and its decimal separator.
+PRICE_STYLES = {
+    "1,299.00": lambda c: (f"{_grouped(c // 100, ',')}.{c % 100:02d}", "."),
+    "1.299,00": lambda c: (f"{_grouped(c // 100, '.')},{c % 100:02d}", ","),
+    "1 299,00": lambda c: (f"{_grouped(c // 100, ' ')},{c % 100:02d}", ","),
+    "1\u202f299,00 €": lambda c: (f"{_grouped(c // 100, chr(0x202F))},{c % 100:02d} €", ","),
+    "1'299.00": lambda c: (f"CHF {_grouped(c // 100, chr(39))}.{c % 100:02d}", "."),
+    "1299.00": lambda c: (f"{c // 100}.{c % 100:02d}", "."),
+    "1299,00": lambda c: (f"{c // 100},{c % 100:02d}", ","),
+    "$1,299.00": lambda c: (f"${_grouped(c // 100, ',')}.{c % 100:02d}", "."),
+    "EUR 1.299,00": lambda c: (f"EUR {_grouped(c // 100, '.')},{c % 100:02d}", ","),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(cents=st.integers(0, 10**10), style=st.sampled_from(sorted(PRICE_STYLES)))
+def test_a_price_in_any_style_reads_to_the_cent(cents, style):
+    text, decimal = PRICE_STYLES[style](cents)
+    assert round(parse_price(text)[0] * 100) == cents  # two decimals say which separator is which
+    assert round(parse_price(text, decimal)[0] * 100) == cents
+
+
+@settings(max_examples=200, deadline=None)
+@given(units=st.integers(1000, 10**9), separator=st.sampled_from([",", "."]))
+def test_whole_prices_with_thousands_read_the_files_way_and_alone_are_refused(units, separator):
+    text = _grouped(units, separator)
+    other = "." if separator == "," else ","
+    assert parse_price(text, other)[0] == units
+    if text.count(separator) == 1:
+        with pytest.raises(ValueError, match="ambiguous"):
+            parse_price(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    prices=st.lists(st.integers(0, 10**8), min_size=1, max_size=20),
+    style=st.sampled_from(sorted(PRICE_STYLES)),
+)
+def test_a_files_decimal_separator_is_the_one_its_prices_show(prices, style):
+    texts = [PRICE_STYLES[style](cents)[0] for cents in prices]
+    assert decimal_separator(texts) == PRICE_STYLES[style](0)[1]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["1,299", "89"], None),
+        (["139,99", "1.299,00", "12"], ","),
+        (["12.50", "1,299"], "."),
+        (["1,5", "2.5"], None),
+    ],
+)
+def test_a_file_whose_prices_do_not_agree_or_do_not_tell_decides_nothing(texts, expected):
+    assert decimal_separator(texts) == expected
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "12 34", "1.2.3,4"])
+def test_separators_that_group_nothing_are_refused(text):
+    with pytest.raises(ValueError, match="is not a number"):
+        parse_price(text)
+
+
+def test_a_negative_price_is_refused_under_the_price_field():
+    with pytest.raises(ValidationError, match="price"):
+        ProductRecord.model_validate({"id": "1", "title": "Bowl", "price": "-3"})

@@ -297,3 +297,28 @@ def test_jsonl_lines_that_are_not_objects_are_skipped_with_their_line(tmp_path):
     assert [(error.line, error.reason) for error in report.errors] == [
         (line, "a line must be a JSON object") for line in (2, 3, 4, 5)
     ]
+
+
+def test_a_jsonl_product_line_may_carry_its_variants(tmp_path):
+    line = {
+        "id": "p-1001",
+        "title": "T-Shirt",
+        "price": 49.67,
+        "category": "Apparel > T-Shirts",
+        "variants": [
+            {"id": "v-1001-blue-m", "options": {"color": "blue", "size": "M"}, "price": 50.88, "available": True},
+            {"id": "v-1001-purple-xl", "options": {"color": "purple", "size": "XL"}, "available": False, "stock": 0},
+        ],
+    }
+    twin = {**line, "id": "p-1002", "variants": [line["variants"][0], line["variants"][0]]}
+    catalog = tmp_path / "variants.jsonl"
+    catalog.write_text(json.dumps(line) + "\n" + json.dumps(twin) + "\n")
+    report = read_catalog(catalog)
+    (shirt,) = report.records
+    assert [(v.id, v.price, v.buyable) for v in shirt.variants] == [
+        ("v-1001-blue-m", 50.88, True),
+        ("v-1001-purple-xl", None, False),
+    ]
+    assert shirt.variant("v-1001-blue-m").options == {"color": "blue", "size": "M"}
+    assert shirt.variant("p-1001") is None  # a product with variants is bought as one of them
+    assert [str(error) for error in report.errors] == ["line 2: *: variants: two variants share an id"]
