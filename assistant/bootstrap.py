@@ -143,6 +143,9 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
     index = load_index(settings, catalog, embedder, log)
     examples = load_examples()
     classifier = load_intent_model(settings, examples, log)
+    slots = SlotExtractor(catalog, frozenset(word for e in examples for word in words(e.text)))
+    # The catalog's own words are never typos, though the intent examples never used them.
+    classifier.spelling.know(slots.known_words)
     backend = make_backend(settings)
     search = ProductSearch(catalog, index, embedder)
     guidance = (
@@ -154,7 +157,7 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
         catalog=catalog,
         understand=Understand(
             classifier,
-            SlotExtractor(catalog, frozenset(word for e in examples for word in words(e.text))),
+            slots,
             backend,
             settings.intent_llm,
             settings.intent_threshold,

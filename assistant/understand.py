@@ -52,7 +52,7 @@ class Understand:
         if context.stage == Stage.CHECKOUT and ("address" in slots or "payment_method" in slots):
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
         intent, confidence = self.classify(text, context)
-        intent = reconcile(intent, text, slots, context)
+        intent = reconcile(intent, text, slots, context, self.slots.names_model(text))
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
             chosen = self.ask_llm(text, context)
             if chosen is not None:

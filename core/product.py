@@ -228,8 +228,13 @@ def html_to_text(value: str) -> str:
 
 
 def plain_text(value: str) -> str:
-    """A one-line field (a title, a brand) without markup, entities or runs of whitespace."""
-    return " ".join(html_to_text(value).split())
+    """A one-line field (a title, a brand) with its entities decoded, doubly escaped ones too, and its whitespace
+    collapsed. Angle brackets stay as written: a title is text, and every screen escapes it."""
+    for _ in range(3):
+        if not _ENTITY.search(value):
+            break
+        value = html.unescape(value)
+    return " ".join(value.split())
 
 
 class Variant(BaseModel):

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from core.errors import IndexMismatch
 from core.product import ProductRecord
 from retrieval.catalog import Catalog
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import TOKENIZER, LexicalIndex
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -287,6 +287,7 @@ def update_index(
         and len(reused) == len(catalog) == len(previous.ids)
         and previous.info.kind == kind
         and previous.lexical is not None
+        and previous.lexical.tokenizer == TOKENIZER
     )
     if unchanged:
         return IndexUpdate(0, 0, 0, len(reused), previous)

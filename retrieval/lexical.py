@@ -16,20 +16,39 @@ from bm25s.stopwords import STOPWORDS_EN
 from retrieval.catalog import singular
 
 _WORD = re.compile(r"[a-z0-9]+")
+_PARTS = re.compile(r"[a-z]+|[0-9]+")
 _STOPWORDS = frozenset(STOPWORDS_EN)
+# The tokens' recipe: an index saved with another one is built again (retrieval/index.py).
+TOKENIZER = 2
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case, singular word tokens without English stop words: "Red Running Shoes" → red, running, shoe."""
-    found = _WORD.findall(text.lower().replace("-", "").replace("'", ""))
-    return [singular(word) for word in found if word not in _STOPWORDS]
+    """Lower-case, singular word tokens without English stop words: "Red Running Shoes" → red, running, shoe.
+
+    Model codes are matched however they are spaced: a word of letters and digits also gives its parts
+    ("rtx4060" → rtx4060, rtx, 4060), and a word of letters next to one of digits also gives them joined
+    ("RTX 4060" → rtx, 4060, rtx4060), so each spelling finds the other."""
+    text = text.lower().replace("-", "").replace("'", "")
+    found = [word for word in _WORD.findall(text) if word not in _STOPWORDS]
+    out = []
+    for word, following in zip(found, [*found[1:], ""], strict=False):
+        out.append(singular(word))
+        parts = _PARTS.findall(word)
+        if len(parts) > 1:
+            # A lone letter ("x" of "5900x") would match every "4 x 100 ml".
+            out += [part for part in parts if len(part) > 1 or part.isdigit()]
+        pair = (word.isalpha() and following.isdigit()) or (word.isdigit() and following.isalpha())
+        if pair and len(word) <= 5 and len(following) <= 5:
+            out.append(word + following)
+    return out
 
 
 class LexicalIndex:
     """A BM25 index over the products' search texts, in the dense index's row order."""
 
-    def __init__(self, retriever: bm25s.BM25) -> None:
+    def __init__(self, retriever: bm25s.BM25, tokenizer: int = TOKENIZER) -> None:
         self.retriever = retriever
+        self.tokenizer = tokenizer
 
     @classmethod
     def build(cls, texts: list[str], progress: bool = False) -> LexicalIndex:
@@ -58,9 +77,25 @@ class LexicalIndex:
         ranked = matching[np.argsort(-scores[matching], kind="stable")]
         return [(int(row), float(scores[row])) for row in ranked]
 
+    def covering(self, query: str, rows: list[int]) -> set[int]:
+        """Those of `rows` whose text holds every word of the query that the catalog has, when that is two or
+        more: "Ryujin III" names a product exactly even where the encoder has never seen the words."""
+        vocab = self.retriever.vocab_dict
+        ids = sorted({vocab[token] for token in tokens(query) if token in vocab})
+        if len(ids) < 2 or not rows:
+            return set()
+        selected = np.array(rows)
+        present = np.ones(len(rows), dtype=bool)
+        for token_id in ids:
+            present &= self.retriever.get_scores_from_ids([token_id])[selected] > 0
+        return {row for row, ok in zip(rows, present, strict=True) if ok}
+
     def save(self, directory: Path) -> None:
         self.retriever.save(str(directory), show_progress=False)
+        (directory / "tokenizer").write_text(str(self.tokenizer))
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(directory), show_progress=False))
+        marker = directory / "tokenizer"
+        tokenizer = int(marker.read_text()) if marker.is_file() else 1
+        return cls(bm25s.BM25.load(str(directory), show_progress=False), tokenizer)

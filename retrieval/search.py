@@ -166,7 +166,9 @@ class ProductSearch:
             return dense
         bm25 = lexical.search(query, depth, allowed)
         cosine = self._cosines(vector, nearest, bm25)
-        bm25 = [hit for hit in bm25 if cosine[hit[0]] >= floor]
+        # A product that holds every word the shopper typed is a match, however weak its cosine (model names).
+        exact = lexical.covering(query, [row for row, _ in bm25 if cosine[row] < floor])
+        bm25 = [hit for hit in bm25 if cosine[hit[0]] >= floor or hit[0] in exact]
         fused = fuse_rrf([dense, bm25]) if self.fusion == "rrf" else self._fuse_weighted(cosine, dense, bm25)
         return sorted(fused.items(), key=lambda hit: -hit[1])[:depth]
 

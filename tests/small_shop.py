@@ -39,12 +39,12 @@ class SmallShop:
     search: ProductSearch
 
 
-def small_shop(home: Path, embedder: Embedder) -> SmallShop:
+def small_shop(home: Path, embedder: Embedder, products: list[ProductRecord] = PRODUCTS) -> SmallShop:
     settings = Settings(home=home, results_per_reply=3)
     db = Database(settings.database_url)
     db.migrate()
     with db.transaction() as session:
-        upsert_products(session, ImportReport(records=list(PRODUCTS)))
-    catalog = Catalog(list(PRODUCTS))
+        upsert_products(session, ImportReport(records=list(products)))
+    catalog = Catalog(list(products))
     index = update_index(catalog.products, embedder, settings.index_dir, settings).index
     return SmallShop(settings, db, catalog, ProductSearch(catalog, index, embedder))

@@ -102,7 +102,8 @@ class TemplateReplies:
             )
         lines = "\n".join(product_line(i, p) for i, p in enumerate(outcome.products, start=1))
         title = (
-            f"Here are {len(outcome.products)} {'options' if not described else 'results for ' + described}:"
+            f"{_here_are(len(outcome.products), 'option' if not described else 'result')}"
+            f"{' for ' + described if described else ''}:"
         )
         return (
             f"{title}\n{lines}\nWould you like details on one of them, or to narrow it down?",
@@ -234,7 +235,7 @@ class TemplateReplies:
             return self._checkout(decision, outcome, state)
         order = outcome.order
         return (
-            f"Your order #{order['id']} is placed: {len(order['items'])} item(s), total "
+            f"Your order #{order['id']} is placed: {_count(len(order['items']), 'item')}, total "
             f"{money(order['total'], order['currency'])}. Thank you for shopping with us!",
             ["Where is my order?", "Keep shopping"],
             "order_placed",
@@ -347,3 +348,11 @@ class TemplateReplies:
 def _order_item(item: dict) -> str:
     options = ", ".join(f"{key} {value}" for key, value in (item.get("options") or {}).items())
     return f"{item['quantity']} × {item['title']}" + (f" ({options})" if options else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _here_are(n: int, noun: str) -> str:
+    return f"Here is {_count(n, noun)}" if n == 1 else f"Here are {_count(n, noun)}"

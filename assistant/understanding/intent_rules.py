@@ -6,7 +6,10 @@ The classifier sees the words and a few context features; some intents are defin
   brands are those two?", "tell me about the first and the third"), and "which of your coats are cheap?" with no
   product pointed at is a search (or a refinement of what is shown);
 - the cart is the shopper's own: "show me backpacks" names a kind of product in the catalog and nothing of theirs,
-  so it is a search however close "show bag" (the cart, in British shops) lies to it in the encoder's space.
+  so it is a search however close "show bag" (the cart, in British shops) lies to it in the encoder's space;
+- asking for a product by its model ("show me the AMD Ryzen 9 5900X", "do you have the Canon EOS R5?") is a search
+  whatever the classifier made of words it never saw, when the catalog's titles hold that model code; nothing on
+  screen, it cannot be a question about a shown product.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ _POINTS_AT_SHOWN = re.compile(
     re.IGNORECASE,
 )
 
+# What a turn naming a catalog model is misread as: words never seen look out of scope or like chatter.
+_NOT_A_REQUEST = {Intent.OUT_OF_SCOPE, Intent.COMPLAINT, Intent.GOODBYE, Intent.GREET, Intent.THANKS}
+_ABOUT_SHOWN = {Intent.PRODUCT_QUESTION, Intent.COMPARE_PRODUCTS}
+
 # Words that make a request about the shopper's own cart rather than the catalog.
 _OWN_CART = re.compile(
     r"\b(?:my|mine|i(?:'ve| have)?|cart|basket|trolley|added|so far|checkout|total)\b", re.IGNORECASE
@@ -42,9 +49,13 @@ def points_at_several(text: str, slots: dict[str, Any], context: Context) -> boo
     return len(context.shown) >= 2 and bool(_SEVERAL.search(text))
 
 
-def reconcile(intent: Intent, text: str, slots: dict[str, Any], context: Context) -> Intent:
-    """The classifier's intent, corrected where the taxonomy's definitions and the screen decide."""
+def reconcile(
+    intent: Intent, text: str, slots: dict[str, Any], context: Context, names_model: bool = False
+) -> Intent:
+    """The classifier's intent, corrected where the taxonomy's definitions, the screen and the catalog decide."""
     shown = context.has_results or bool(context.shown)
+    if names_model and (intent in _NOT_A_REQUEST or (intent in _ABOUT_SHOWN and not shown)):
+        return Intent.SEARCH_PRODUCTS
     searched = shown or bool(context.last_query) or context.last_act == "no_results"
     if intent == Intent.REFINE_SEARCH and not searched:
         # After a search that found nothing, "sort by price" or "in blue" still refines it.

@@ -15,6 +15,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from core.state import Context
 from retrieval.catalog import Catalog, singular, words
+from retrieval.lexical import tokens
 
 BASE_COLORS = [
     "black",
@@ -107,6 +108,10 @@ _ADDRESS = re.compile(
 _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
 
 
+def _codes(text: str) -> set[str]:
+    return {token for token in tokens(text) if not token.isalpha() and not token.isdigit()}
+
+
 def _number(text: str) -> float:
     value = float(text.replace(",", ""))
     return int(value) if value.is_integer() else value
@@ -142,9 +147,19 @@ class SlotExtractor:
         # is not "care", "sort" is not "sport").
         self._known_words = {word for product in catalog.products for word in words(product.search_text())}
         self._known_words |= common_words
+        # The model codes the catalog's titles carry ("rtx4060", "5900x", "nv2"), however they are spaced.
+        self._models = {code for product in catalog.products for code in _codes(product.title)}
         self._product_words = {word for path in catalog.categories for word in words(path)} | {
             word for word, count in catalog.type_words.items() if count >= 3 and len(word) > 3
         }
+
+    @property
+    def known_words(self) -> set[str]:
+        return self._known_words
+
+    def names_model(self, text: str) -> bool:
+        """Whether the text names a model code of the catalog: a product the shopper asks for by name."""
+        return not self._models.isdisjoint(_codes(text))
 
     def run(self, text: str, context: Context | None = None) -> dict[str, Any]:
         context = context or Context()

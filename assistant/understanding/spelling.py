@@ -54,6 +54,12 @@ class SpellingCorrector:
         # Shoppers repeat their typos and the search is the costly part; bounded, as the words are anyone's.
         self.nearest = functools.lru_cache(maxsize=4096)(self._nearest)
 
+    def know(self, words: Iterable[str]) -> None:
+        """Words that are never typos here, though the examples lack them: the catalog's brands, models and
+        product words ("asus" is not "as us", "nvme" is not "name")."""
+        self.known |= {word.lower() for word in words}
+        self.nearest.cache_clear()
+
     def run(self, text: str) -> str:
         """`text` in lower case with its unknown words corrected where a correction is close enough."""
         return WORD.sub(lambda match: self.correct(match.group()), text.lower())

@@ -306,8 +306,18 @@ def test_a_jsonl_product_line_may_carry_its_variants(tmp_path):
         "price": 49.67,
         "category": "Apparel > T-Shirts",
         "variants": [
-            {"id": "v-1001-blue-m", "options": {"color": "blue", "size": "M"}, "price": 50.88, "available": True},
-            {"id": "v-1001-purple-xl", "options": {"color": "purple", "size": "XL"}, "available": False, "stock": 0},
+            {
+                "id": "v-1001-blue-m",
+                "options": {"color": "blue", "size": "M"},
+                "price": 50.88,
+                "available": True,
+            },
+            {
+                "id": "v-1001-purple-xl",
+                "options": {"color": "purple", "size": "XL"},
+                "available": False,
+                "stock": 0,
+            },
         ],
     }
     twin = {**line, "id": "p-1002", "variants": [line["variants"][0], line["variants"][0]]}

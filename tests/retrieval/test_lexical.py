@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from retrieval.lexical import LexicalIndex, tokens
 
@@ -43,3 +44,8 @@ def test_a_saved_index_loads_with_the_same_scores(tmp_path):
     index.save(tmp_path / "lexical")
     loaded = LexicalIndex.load(tmp_path / "lexical")
     assert loaded.search("cast iron pan", 3) == index.search("cast iron pan", 3)
+
+
+@pytest.mark.parametrize("text", ["", ":", "the", "!!"])
+def test_text_without_words_has_no_tokens(text):
+    assert tokens(text) == []

@@ -98,3 +98,51 @@ def test_a_sale_within_its_dates_applies():
 def test_a_mapping_is_refused_for_an_export_whose_columns_are_known():
     with pytest.raises(ImportFailed, match="does not apply to a WooCommerce export"):
         read_catalog(FIXTURE, mapping={"title": "Name"})
+
+
+@pytest.fixture(scope="module")
+def electronics_shop(assistant, tmp_path_factory):
+    """The assistant on the imported export, as `shopassist catalog import` leaves it."""
+    from assistant.bootstrap import build_assistant
+    from core.settings import Settings
+    from db.session import Database
+    from retrieval.catalog import Catalog
+    from retrieval.embeddings import Embedder
+    from retrieval.importer import upsert_products
+    from retrieval.index import update_index
+
+    settings = Settings(home=tmp_path_factory.mktemp("woocommerce"))
+    db = Database(settings.database_url)
+    db.migrate()
+    report = read_catalog(FIXTURE, currency="EUR")
+    with db.transaction() as session:
+        upsert_products(session, report)
+    update_index(
+        Catalog(report.records).products, Embedder.shared(settings.embedding_model), settings.index_dir
+    )
+    return build_assistant(settings, log=lambda _message: None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("show me the AMD Ryzen 9 5900X", "AMD-5900X"),
+        ("Kingston 1TB NV2 NVMe SSD", "KNG-NV2-1TB"),
+        ("do you have the ASUS Dual RTX4060 Ti EVO OC 8GB?", "ASUS-RTX4060TI"),
+        ("5900x", "AMD-5900X"),
+        ("Hama HDMI cable, 3 metres", "HAMA-HDMI-3M"),
+    ],
+)
+def test_asking_for_a_product_by_name_shows_it_first(electronics_shop, text, expected):
+    conversation, _ = electronics_shop.start_conversation()
+    result = electronics_shop.handle(conversation, text)
+    assert result.intent == "search_products"
+    assert result.products and result.products[0]["id"] == expected
+
+
+def test_an_unrelated_request_with_a_shop_word_stays_out_of_scope(electronics_shop):
+    conversation, _ = electronics_shop.start_conversation()
+    assert (
+        electronics_shop.handle(conversation, "what's the share price of apple today").intent
+        == "out_of_scope"
+    )
