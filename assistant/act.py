@@ -18,6 +18,7 @@ from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Offer, Outcome
 from core.taxonomy import FILTER_SLOTS
 from db.models import Conversation, Message
+from db.store_data import refund_lines
 from retrieval.catalog import Catalog
 from retrieval.search import ProductSearch, SearchFilters, ShopperProfile
 
@@ -220,15 +221,22 @@ class Act:
             if state.shopper_id is None:
                 # The store's orders are given only to their owner, once identified.
                 outcome.facts["needs_identity"] = True
-                state.pending_support = {"reason": decision.reason, "order_id": asked}
+                state.pending_support = {
+                    "reason": decision.reason,
+                    "order_id": asked,
+                    "cancel_reason": decision.slots.get("cancel_reason"),
+                }
             elif asked:
                 outcome.facts["not_yours"] = True
                 outcome.events.append(
                     ("order_access_refused", {"order_id": asked, "shopper_id": state.shopper_id})
                 )
-        if order is not None and order.conversation_id is None and decision.reason != "order_status":
-            # Changes to the store's own orders follow its after-sales policy, which the assistant does not
-            # apply yet (docs/store-data.md): a person on the team does.
+        store_order = order is not None and order.conversation_id is None
+        if store_order and decision.reason in ("cancel_order", "confirm_cancel"):
+            self._cancel_store_order(order, decision, state, outcome)
+        elif store_order and decision.reason != "order_status":
+            # Returns, exchanges and changes follow policy rules the assistant does not apply yet
+            # (docs/store-data.md): a person on the team does.
             outcome.facts["by_the_team"] = True
         elif order is not None and decision.reason == "cancel_order" and order.status == "placed":
             order.status = "cancelled"
@@ -237,6 +245,30 @@ class Act:
         elif order is not None and decision.reason == "return_refund":
             outcome.events.append(("return_requested", {"order_id": order.id}))
         outcome.facts["order"] = carts.order_view(order) if order is not None else None
+
+    @staticmethod
+    def _cancel_store_order(order, decision: Decision, state: DialogueState, outcome: Outcome) -> None:
+        """The store's policy: only a pending order, with a reason, after the shopper's explicit yes to exactly
+        what will change; what was paid goes back to the payment methods it was paid with."""
+        state.offer = None
+        if order.status != "pending":
+            outcome.facts["refused"] = "only a pending order can be cancelled"
+            return
+        reason = decision.slots.get("cancel_reason")
+        refunds = refund_lines(order.record or {})
+        outcome.facts["refunds"] = refunds
+        if decision.reason == "confirm_cancel" and reason:
+            order.record = {**order.record, "payments": [*order.record.get("payments", []), *refunds]}
+            order.status = "cancelled"
+            outcome.facts["cancelled"] = True
+            refunded = round(sum(line["amount"] for line in refunds), 2)
+            outcome.events.append(
+                ("order_cancelled", {"order_id": order.number, "reason": reason, "refunded": refunded})
+            )
+            return
+        # Asked for the reason first, then for a yes to the cancellation and its refunds.
+        state.offer = Offer(kind="cancel_order", order_id=order.number, reason=reason)
+        outcome.facts["cancel_reason"] = reason
 
     def _clarify(self, decision: Decision, _conv, _state, _session, outcome: Outcome) -> None:
         # Logged so that the intents the assistant could not read can be found and added to the training data.

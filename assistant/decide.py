@@ -44,10 +44,15 @@ class Decide:
         if state.pending_support and intent not in ORDER_INTENTS and says_who(understanding.text):
             # The answer to "who are you?": the order question it was asked for goes on.
             pending = state.pending_support
-            asked = {"order_id": pending["order_id"]} if pending.get("order_id") else {}
+            asked = {key: pending[key] for key in ("order_id", "cancel_reason") if pending.get(key)}
             return Decision(
                 Action.ORDER_SUPPORT, slots=asked, reason=pending["reason"], identity=understanding.text
             )
+        offer = state.offer
+        if offer and offer.kind == "cancel_order" and not offer.reason and "cancel_reason" in slots:
+            # The answer to "why cancel?": the cancellation goes on to its confirmation.
+            asked = {"order_id": offer.order_id, "cancel_reason": slots["cancel_reason"]}
+            return Decision(Action.ORDER_SUPPORT, slots=asked, reason=Intent.CANCEL_ORDER.value)
         if "order_id" in slots and understanding.confidence < self.threshold:
             # "what about #1043?": an order number is all the turn says clearly.
             reason = intent if intent in ORDER_INTENTS else Intent.ORDER_STATUS
@@ -108,6 +113,9 @@ class Decide:
             return Decision(Action.ADD_TO_CART, product_ids=tuple(state.offer.product_ids[:1]))
         if state.offer and state.offer.kind == "checkout":
             return Decision(Action.CHECKOUT)
+        if state.offer and state.offer.kind == "cancel_order" and state.offer.reason:
+            asked = {"order_id": state.offer.order_id, "cancel_reason": state.offer.reason}
+            return Decision(Action.ORDER_SUPPORT, slots=asked, reason="confirm_cancel")
         return Decision(Action.CLARIFY, reason="nothing_to_confirm")
 
     @staticmethod

@@ -20,8 +20,11 @@ from core.taxonomy import Intent, Stage
 class Offer(BaseModel):
     """Something the assistant proposed that a "yes" accepts: add a product, start checkout."""
 
-    kind: str  # add_to_cart | checkout
+    kind: str  # add_to_cart | checkout | cancel_order
     product_ids: list[str] = Field(default_factory=list)
+    # For cancel_order: the store's order and the shopper's reason, once given.
+    order_id: str | None = None
+    reason: str | None = None
 
 
 class CheckoutDetails(BaseModel):

@@ -119,6 +119,20 @@ def _unknown_reference(session: Session, record: OrderRecord) -> str | None:
     return None
 
 
+def refund_lines(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """What refunding an order in full pays back: per payment method, what it paid less what it got back."""
+    net: dict[str, float] = {}
+    for payment in record.get("payments", []):
+        sign = 1 if payment.get("kind") == "payment" else -1
+        method = payment.get("payment_method_id", "")
+        net[method] = net.get(method, 0.0) + sign * float(payment.get("amount", 0))
+    return [
+        {"kind": "refund", "amount": round(amount, 2), "payment_method_id": method}
+        for method, amount in net.items()
+        if round(amount, 2) > 0
+    ]
+
+
 def chat_order_record(order: Order) -> dict[str, Any]:
     """The contract's line for an order placed in chat, written when it is placed."""
     return {

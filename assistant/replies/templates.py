@@ -283,10 +283,11 @@ class TemplateReplies:
                 "answer_support",
             )
         head = f"Order #{order['id']} ({money(order['total'], order['currency'])})"
+        if "refunds" in facts or "refused" in facts:
+            return self._store_cancellation(head, order, facts, greeting)
         if facts.get("by_the_team"):
-            change = "cancel" if decision.reason == "cancel_order" else "return items of"
             text = (
-                f"{head} is {order['status']}. A person on our team will {change} it with you: "
+                f"{head} is {order['status']}. A person on our team will return items of it with you: "
                 "ask for one here and they'll reply in this chat."
             )
         elif decision.reason == "cancel_order":
@@ -300,8 +301,41 @@ class TemplateReplies:
         else:
             lines = "; ".join(_order_item(item) for item in order["items"])
             tracking = f" Tracking: {', '.join(order['tracking'])}." if order.get("tracking") else ""
-            text = f"{head} is {order['status']}: {lines}.{tracking} {self.settings.shipping_policy.split(';')[0]}."
+            on_its_way = order["status"] in ("placed", "pending", "processed", "pending (items modified)")
+            delivery = f" {self.settings.shipping_policy.split(';')[0]}." if on_its_way else ""
+            text = f"{head} is {order['status']}: {lines}.{tracking}{delivery}"
         return greeting + text, ["Talk to a person", "Keep shopping"], "answer_support"
+
+    @staticmethod
+    def _store_cancellation(head: str, order: dict, facts: dict, greeting: str):
+        """The steps of cancelling a store order: the rule that refuses it, the reason, the yes, the result."""
+        if "refused" in facts:
+            return (
+                f"{greeting}{head} is {order['status']}, and {facts['refused']}. A person on our team can help.",
+                ["Talk to a person", "Where is my order?"],
+                "answer_support",
+            )
+        back = " and ".join(
+            f"{money(line['amount'], order['currency'])} to {line['payment_method_id']}"
+            for line in facts["refunds"]
+        )
+        if facts.get("cancelled"):
+            return f"{head} is cancelled. Refunded: {back}.", ["Keep shopping"], "answer_support"
+        if not facts.get("cancel_reason"):
+            return (
+                f"{greeting}Why would you like to cancel {_mid(head)}: is it no longer needed, or was it ordered "
+                "by mistake?",
+                ["No longer needed", "Ordered by mistake"],
+                "ask_cancel_reason",
+            )
+        lines = "; ".join(_order_item(item) for item in order["items"])
+        return (
+            f"{greeting}To confirm: I'll cancel {_mid(head)} ({lines}), {facts['cancel_reason']}, and refund "
+            f"{back or 'nothing'}. "
+            "Shall I go ahead?",
+            ["Yes, cancel it", "No, keep it"],
+            "offer_cancel",
+        )
 
     def _policy(self, decision: Decision, *_):
         text = (
@@ -356,3 +390,8 @@ def _count(n: int, noun: str) -> str:
 
 def _here_are(n: int, noun: str) -> str:
     return f"Here is {_count(n, noun)}" if n == 1 else f"Here are {_count(n, noun)}"
+
+
+def _mid(head: str) -> str:
+    """ "Order #1042 ($9.99)" inside a sentence."""
+    return head[0].lower() + head[1:]

@@ -105,6 +105,17 @@ _ADDRESS = re.compile(
     r"ct|place|pl|square|sq)\b[^;.]*?)(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+)?(?:pay|paying|payment|card ending|cash on|paypal)|[;.]|$)",
     re.I,
 )
+# The store's two reasons for cancelling an order (docs/store-data.md).
+_CANCEL_REASONS = (
+    (
+        "no longer needed",
+        re.compile(r"\b(?:no longer need|don'?t need|do not need|changed my mind|not needed)", re.I),
+    ),
+    (
+        "ordered by mistake",
+        re.compile(r"\b(?:by mistake|by accident|accidentally|mistakenly|wrong (?:item|order))", re.I),
+    ),
+)
 _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
 
 
@@ -168,6 +179,10 @@ class SlotExtractor:
         self._prices(text, context, slots)
         if order := _ORDER_ID.search(text):
             slots["order_id"] = order.group(1)
+        for reason, pattern in _CANCEL_REASONS:
+            if pattern.search(text):
+                slots["cancel_reason"] = reason
+                break
         if color := self.colors.longest_in(lowered):
             slots["color"] = color
         if material := self.materials.longest_in(lowered):

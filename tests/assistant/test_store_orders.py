@@ -87,10 +87,46 @@ def test_the_export_gives_the_store_orders_back_with_what_conversations_placed(s
     ]
 
 
-def test_a_change_to_a_store_order_is_left_to_the_team_and_changes_nothing(store):
-    _asked, _identified, cancel = chat(
-        store, "cancel my order #1042", "ana.ruiz@example.com", "cancel order #1042"
+def export(store: Path, order: str) -> dict:
+    done = shopassist("orders", "export", "--order", order, home=store)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+# The tests above read #1042 as imported; this one cancels it, so it comes after them.
+def test_a_pending_order_is_cancelled_with_a_reason_after_a_yes_and_refunded(store):
+    before = export(store, "#1042")
+    asked, why, confirm, declined = chat(
+        store, "cancel my order #1042", "ana.ruiz@example.com", "no longer needed", "no, keep it"
     )
-    assert "A person on our team will cancel it" in cancel["reply"] and "is cancelled" not in cancel["reply"]
-    done = shopassist("orders", "export", "--order", "#1042", home=store)
-    assert json.loads(done.stdout)["status"] == "pending"
+    assert "email on your account" in asked["reply"]
+    assert "Why would you like to cancel order #1042" in why["reply"]
+    assert "refund $152.95 to card_01" in confirm["reply"] and "Shall I go ahead?" in confirm["reply"]
+    assert "cancelled" not in declined["reply"]
+    assert export(store, "#1042") == before  # no yes, no change
+
+    *_, done = chat(store, "cancel order #1042, I ordered it by mistake", "ana.ruiz@example.com", "yes")
+    assert "is cancelled. Refunded: $152.95 to card_01." in done["reply"]
+    after = export(store, "#1042")
+    assert after["status"] == "cancelled"
+    assert after["payments"] == [
+        *before["payments"],
+        {"kind": "refund", "amount": 152.95, "payment_method_id": "card_01"},
+    ]
+    assert {key: value for key, value in after.items() if key not in ("status", "payments")} == {
+        key: value for key, value in before.items() if key not in ("status", "payments")
+    }
+
+
+def test_a_delivered_order_is_not_cancelled_and_a_return_goes_to_the_team(store):
+    _asked, refused = chat(store, "cancel order #1043", "ana.ruiz@example.com")
+    assert "only a pending order can be cancelled" in refused["reply"]
+    _asked, returned = chat(store, "I want to return order #1043", "ana.ruiz@example.com")
+    assert "A person on our team will return items of it" in returned["reply"]
+    assert export(store, "#1043")["status"] == "delivered"
+
+
+def test_another_shoppers_order_is_never_cancelled(store):
+    _asked, refused = chat(store, "cancel order #2001, I don't need it", "ana.ruiz@example.com")
+    assert "isn't on your account" in refused["reply"]
+    assert export(store, "#2001")["status"] == "processed"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.product import ProductRecord
 from db.models import Order, Shopper
 from db.session import Database
-from db.store_data import export_orders, import_orders, import_shoppers
+from db.store_data import export_orders, import_orders, import_shoppers, refund_lines
 from retrieval.demo_catalog import demo_products
 from retrieval.importer import ImportReport, upsert_products
 
@@ -121,3 +121,20 @@ def test_an_order_line_may_name_a_variant_of_its_product(db):
             "v-2-blue-m",
             "Larkspur Pocket T-Shirt",
         )
+
+
+def test_a_full_refund_pays_back_each_method_what_it_paid_net_of_refunds():
+    paid = {
+        "payments": [
+            {"kind": "payment", "amount": 30.0, "payment_method_id": "gift_card_01"},
+            {"kind": "payment", "amount": 17.98, "payment_method_id": "card_01"},
+            {"kind": "refund", "amount": 5.0, "payment_method_id": "card_01"},
+        ]
+    }
+    refunds = refund_lines(paid)
+    assert refunds == [
+        {"kind": "refund", "amount": 30.0, "payment_method_id": "gift_card_01"},
+        {"kind": "refund", "amount": 12.98, "payment_method_id": "card_01"},
+    ]
+    # Once refunded, nothing is left to pay back: payments less refunds balance to zero.
+    assert refund_lines({"payments": [*paid["payments"], *refunds]}) == []
