@@ -18,7 +18,7 @@ from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Offer, Outcome
 from core.taxonomy import FILTER_SLOTS
 from db.models import Conversation, Message
-from db.store_data import refund_lines
+from db.store_data import chat_order_record, refund_lines
 from retrieval.catalog import Catalog
 from retrieval.search import ProductSearch, SearchFilters, ShopperProfile
 
@@ -232,38 +232,36 @@ class Act:
                     ("order_access_refused", {"order_id": asked, "shopper_id": state.shopper_id})
                 )
         store_order = order is not None and order.conversation_id is None
-        if store_order and decision.reason in ("cancel_order", "confirm_cancel"):
-            self._cancel_store_order(order, decision, state, outcome)
+        if order is not None and decision.reason in ("cancel_order", "confirm_cancel"):
+            self._cancel(order, decision, state, outcome)
         elif store_order and decision.reason != "order_status":
             # Returns, exchanges and changes follow policy rules the assistant does not apply yet
             # (docs/store-data.md): a person on the team does.
             outcome.facts["by_the_team"] = True
-        elif order is not None and decision.reason == "cancel_order" and order.status == "placed":
-            order.status = "cancelled"
-            outcome.facts["cancelled"] = True
-            outcome.events.append(("order_cancelled", {"order_id": order.id}))
         elif order is not None and decision.reason == "return_refund":
             outcome.events.append(("return_requested", {"order_id": order.id}))
         outcome.facts["order"] = carts.order_view(order) if order is not None else None
 
     @staticmethod
-    def _cancel_store_order(order, decision: Decision, state: DialogueState, outcome: Outcome) -> None:
-        """The store's policy: only a pending order, with a reason, after the shopper's explicit yes to exactly
-        what will change; what was paid goes back to the payment methods it was paid with."""
+    def _cancel(order, decision: Decision, state: DialogueState, outcome: Outcome) -> None:
+        """The store's policy: only a pending order (one placed in chat is pending until the store processes it),
+        with a reason, after the shopper's explicit yes to exactly what will change; what was paid goes back to
+        the payment methods it was paid with."""
         state.offer = None
-        if order.status != "pending":
+        if order.status not in ("pending", "placed"):
             outcome.facts["refused"] = "only a pending order can be cancelled"
             return
         reason = decision.slots.get("cancel_reason")
-        refunds = refund_lines(order.record or {})
+        record = order.record or chat_order_record(order)
+        refunds = refund_lines(record)
         outcome.facts["refunds"] = refunds
         if decision.reason == "confirm_cancel" and reason:
-            order.record = {**order.record, "payments": [*order.record.get("payments", []), *refunds]}
+            order.record = {**record, "payments": [*record.get("payments", []), *refunds]}
             order.status = "cancelled"
             outcome.facts["cancelled"] = True
             refunded = round(sum(line["amount"] for line in refunds), 2)
             outcome.events.append(
-                ("order_cancelled", {"order_id": order.number, "reason": reason, "refunded": refunded})
+                ("order_cancelled", {"order_id": order.id, "reason": reason, "refunded": refunded})
             )
             return
         # Asked for the reason first, then for a yes to the cancellation and its refunds.

@@ -290,12 +290,6 @@ class TemplateReplies:
                 f"{head} is {order['status']}. A person on our team will return items of it with you: "
                 "ask for one here and they'll reply in this chat."
             )
-        elif decision.reason == "cancel_order":
-            text = (
-                f"{head} is cancelled."
-                if facts.get("cancelled")
-                else f"{head} is {order['status']} and can't be cancelled."
-            )
         elif decision.reason == "return_refund":
             text = f"I've opened a return for {head}. {self.settings.return_policy}"
         else:

@@ -149,11 +149,24 @@ def test_an_order_is_placed_once_then_cancelled_and_found(run):
     assert status.facts["order"]["status"] == "placed" and status.events == []
     returned, _, _ = run(Action.ORDER_SUPPORT, reason="return_refund")
     assert returned.events == [("return_requested", {"order_id": int(outcome.order["id"])})]
-    cancel, _, order = run(Action.ORDER_SUPPORT, reason="cancel_order")
-    assert order[0] == "cancelled" and cancel.facts["cancelled"] is True
-    assert cancel.events == [("order_cancelled", {"order_id": int(outcome.order["id"])})]
-    again, _, order = run(Action.ORDER_SUPPORT, reason="cancel_order")
-    assert order[0] == "cancelled" and "cancelled" not in again.facts and again.events == []
+    refund = [{"kind": "refund", "amount": 48.0, "payment_method_id": "cash on delivery"}]
+    why, state, order = run(Action.ORDER_SUPPORT, reason="cancel_order")
+    assert order[0] == "placed" and why.facts["cancel_reason"] is None and why.facts["refunds"] == refund
+    assert state.offer.kind == "cancel_order" and state.offer.reason is None and why.events == []
+    number = state.offer.order_id
+    slots = {"order_id": number, "cancel_reason": "no longer needed"}
+    confirm, state, order = run(Action.ORDER_SUPPORT, reason="cancel_order", slots=slots)
+    assert order[0] == "placed" and state.offer.reason == "no longer needed" and confirm.events == []
+    cancel, state, order = run(Action.ORDER_SUPPORT, reason="confirm_cancel", slots=slots)
+    assert order[0] == "cancelled" and cancel.facts["cancelled"] is True and state.offer is None
+    assert cancel.events == [
+        (
+            "order_cancelled",
+            {"order_id": int(outcome.order["id"]), "reason": "no longer needed", "refunded": 48.0},
+        )
+    ]
+    again, _, order = run(Action.ORDER_SUPPORT, reason="confirm_cancel", slots=slots)
+    assert order[0] == "cancelled" and again.facts["refused"] and again.events == []
 
 
 def test_order_support_without_an_order_finds_none(run):
