@@ -277,8 +277,11 @@ class TemplateReplies:
         if order is None:
             where = "on your account" if state.shopper_id else "in this conversation"
             found = f"an order {asked}" if asked else "any order"
+            # "What's your return policy?" before buying anything is answered from the store's policy.
+            policy = f" {self.settings.return_policy}" if decision.reason == "return_refund" else ""
             return (
-                f"{greeting}I can't find {found} {where}. If you ordered elsewhere, a person on our team can help.",
+                f"{greeting}I can't find {found} {where}. If you ordered elsewhere, a person on our team can "
+                f"help.{policy}",
                 ["Talk to a person"],
                 "answer_support",
             )
