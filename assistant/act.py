@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import cart as carts
-from assistant.identity import identify, says_who, stores_orders
+from assistant.identity import identify, says_who
 from assistant.turn import Turn
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Offer, Outcome
@@ -216,7 +216,7 @@ class Act:
                 outcome.facts["not_identified"] = True
         order = carts.find_order(session, conversation, asked, state.shopper_id)
         if order is None and (
-            (asked and carts.order_exists(session, asked)) or (not asked and stores_orders(session))
+            (asked and carts.order_exists(session, asked)) or (not asked and carts.stores_orders(session))
         ):
             if state.shopper_id is None:
                 # The store's orders are given only to their owner, once identified.

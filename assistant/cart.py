@@ -154,6 +154,11 @@ def order_exists(session: Session, order_id: str) -> bool:
     return session.scalar(select(Order.id).where(named(order_id)).limit(1)) is not None
 
 
+def stores_orders(session: Session) -> bool:
+    """Whether the store's own orders are loaded, so "where is my order?" may be about one of them."""
+    return session.scalar(select(Order.id).where(Order.conversation_id.is_(None)).limit(1)) is not None
+
+
 def named(order_id: str):
     """The orders an id written by a shopper names: the store's number with or without its "#", or the number
     an order placed in chat was shown with."""

@@ -9,7 +9,7 @@ from itertools import pairwise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Order, Shopper
+from db.models import Shopper
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
@@ -37,8 +37,3 @@ def identify(session: Session, text: str) -> Shopper | None:
         if set(shopper.first_name.split()) | set(shopper.last_name.split()) <= present
     ]
     return matches[0] if len(matches) == 1 else None
-
-
-def stores_orders(session: Session) -> bool:
-    """Whether the store's own orders are loaded, so "where is my order?" may be about one of them."""
-    return session.scalar(select(Order.id).where(Order.conversation_id.is_(None)).limit(1)) is not None

@@ -217,12 +217,7 @@ def html_to_text(value: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(value)
     extractor.close()
-    text = "".join(extractor.parts)
-    # Exports that escape twice ("Data &amp;amp; Charging") still hold entities after one pass.
-    for _ in range(2):
-        if not _ENTITY.search(text):
-            break
-        text = html.unescape(text)
+    text = _unescaped("".join(extractor.parts))
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -230,11 +225,17 @@ def html_to_text(value: str) -> str:
 def plain_text(value: str) -> str:
     """A one-line field (a title, a brand) with its entities decoded, doubly escaped ones too, and its whitespace
     collapsed. Angle brackets stay as written: a title is text, and every screen escapes it."""
+    return " ".join(_unescaped(value).split())
+
+
+def _unescaped(text: str) -> str:
+    """Entities decoded until none is left: exports that escape twice ("Data &amp;amp; Charging") hold some
+    after one pass."""
     for _ in range(3):
-        if not _ENTITY.search(value):
+        if not _ENTITY.search(text):
             break
-        value = html.unescape(value)
-    return " ".join(value.split())
+        text = html.unescape(text)
+    return text
 
 
 class Variant(BaseModel):

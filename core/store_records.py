@@ -6,7 +6,7 @@ allowed and kept: a merchant's export carries more than the contract names, and 
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,7 +19,6 @@ OrderStatus = Literal[
     "exchange requested",
     "pending (items modified)",
 ]
-ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
 
 
 class Record(BaseModel):

@@ -224,7 +224,7 @@ def _variant(line: int, row: dict[str, str], columns: Columns, decimal, today) -
     price, regular = _price(columns, row, decimal, today, line)
     options = {name: values[0] for name, values in _attributes(columns, row).items() if values}
     stock = _stock(line, columns, row)
-    in_stock = columns.value(row, "in_stock").lower() not in ("0", "outofstock", "no", "false")
+    in_stock = not _says_out_of_stock(columns, row)
     return {
         "id": _id(columns, row) or f"line-{line}",
         "options": options,
@@ -244,7 +244,11 @@ def _stock(line: int, columns: Columns, row: dict[str, str]) -> int | None:
             return max(0, int(float(text)))
         except ValueError:
             raise _RowProblem(line, "stock", f"stock {text!r} is not a number") from None
-    return 0 if columns.value(row, "in_stock").lower() in ("0", "outofstock", "no", "false") else None
+    return 0 if _says_out_of_stock(columns, row) else None
+
+
+def _says_out_of_stock(columns: Columns, row: dict[str, str]) -> bool:
+    return columns.value(row, "in_stock").lower() in ("0", "outofstock", "no", "false")
 
 
 def _variants_stock(variants: list[dict[str, Any]]) -> int | None:
