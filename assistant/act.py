@@ -20,7 +20,8 @@ from core.taxonomy import FILTER_SLOTS
 from db.models import Conversation, Message
 from db.store_data import chat_order_record, refund_lines
 from retrieval.catalog import Catalog
-from retrieval.search import ProductSearch, SearchFilters, ShopperProfile
+from retrieval.filters import SearchFilters
+from retrieval.search import ProductSearch, ShopperProfile
 
 # The actions whose only effect is the reply.
 TALK_ONLY = (

@@ -28,8 +28,9 @@ from core.state import Action, Decision, DialogueState, Nudge, Offer, Outcome
 from core.taxonomy import FILTER_SLOTS, Stage
 from journey.narrowing import ATTRIBUTE_NAMES, ATTRIBUTE_SLOTS, best_split
 from retrieval.catalog import Catalog
+from retrieval.filters import SearchFilters
 from retrieval.related import RelatedProducts
-from retrieval.search import ProductSearch, SearchFilters
+from retrieval.search import ProductSearch
 
 NARROWING, BETTER_RATED, CROSS_SELL = "narrowing_question", "better_rated", "cross_sell"
 CHEAPER, CHECKOUT_REMINDER = "cheaper_alternatives", "checkout_reminder"

@@ -20,7 +20,8 @@ import yaml
 from core.errors import RelevanceFileError
 from core.product import ProductRecord
 from retrieval.catalog import words
-from retrieval.search import ProductSearch, SearchFilters
+from retrieval.filters import SearchFilters
+from retrieval.search import ProductSearch
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "relevance.yml"
 NDCG_AT, RECALL_AT = 10, 20

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.product import ProductRecord
-from retrieval.catalog import Catalog, words
+from retrieval.catalog import Catalog
 from retrieval.embeddings import Embedder
+from retrieval.filters import FilterColumns, SearchFilters
 from retrieval.index import ProductIndex
 
 SORT_KEYS = {
@@ -34,42 +35,6 @@ RRF_K = 60
 DENSE_WEIGHT = 0.8
 # Small on purpose: the profile breaks near-ties towards what the shopper browsed, it never outranks a match.
 CATEGORY_BOOST, PRICE_BOOST = 0.05, 0.03
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Hard constraints from the shopper's words; each is ignored when None."""
-
-    min_price: float | None = None
-    max_price: float | None = None
-    color: str | None = None
-    brand: str | None = None
-    category: str | None = None
-    material: str | None = None
-    size: str | None = None
-    in_stock: bool = False
-
-    def matches(self, product: ProductRecord, categories: frozenset[str] | None = None) -> bool:
-        """Whether `product` satisfies every filter; `categories` are the paths `category` resolved to."""
-        if self.min_price is not None and product.price < self.min_price:
-            return False
-        if self.max_price is not None and product.price > self.max_price:
-            return False
-        if self.color and self.color.lower() not in product.color.lower():
-            return False
-        if self.brand and self.brand.lower() != product.brand.lower():
-            return False
-        if self.material and self.material.lower() not in product.material.lower():
-            return False
-        if self.size and self.size.lower() not in (size.lower() for size in product.sizes):
-            return False
-        if self.in_stock and not product.in_stock:
-            return False
-        if self.category:
-            if categories:
-                return product.category in categories
-            return words(self.category) <= words(product.title)
-        return True
 
 
 @dataclass(frozen=True)
@@ -130,18 +95,14 @@ class ProductSearch:
         self.embedder = embedder
         self.min_score = min_score
         self.fusion = fusion
-        # The mask is a pass over the whole catalog, and a turn needs it twice (the search, then guidance's
-        # count of everything that matched): compute it once per filter set.
+        self.columns = FilterColumns(catalog.products)
+        # A turn needs a filter set's mask twice (the search, then guidance's count of everything that matched).
         self.allowed = functools.lru_cache(maxsize=256)(self._allowed)
 
     def _allowed(self, filters: SearchFilters) -> np.ndarray:
         """A boolean mask over the catalog rows: True where the product satisfies every filter."""
         categories = frozenset(self.catalog.categories_for(filters.category)) if filters.category else None
-        mask = np.fromiter(
-            (filters.matches(product, categories) for product in self.catalog.products),
-            dtype=bool,
-            count=len(self.catalog),
-        )
+        mask = self.columns.mask(filters, categories)
         mask.flags.writeable = False
         return mask
 

@@ -3,6 +3,8 @@ embedding model), one conversation per test."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from assistant.turn import Turn
 from core.state import Action, CheckoutDetails, Context, Decision, DialogueState, Offer
 from db.models import Conversation, Message, Order
 from db.session import Database
+from db.store_data import import_orders, import_shoppers
 from tests.small_shop import PRODUCTS, small_shop
 
 
@@ -196,9 +199,12 @@ def test_a_clarification_is_logged_with_its_reason(run):
     assert outcome.events == [("clarification", {"reason": "which_product"})] and outcome.products == []
 
 
-def test_a_handoff_marks_the_conversation(run):
+def test_a_handoff_marks_the_conversation(parts, run, request):
     outcome, _, _ = run(Action.HANDOFF)
     assert outcome.handoff and outcome.events == [("handoff", {})]
+    db, _act = parts
+    with db.transaction() as session:
+        assert session.get(Conversation, f"c_{request.node.name}"[:64]).handoff is True
 
 
 @pytest.mark.parametrize(
@@ -223,3 +229,219 @@ def test_the_profile_reads_the_products_this_conversation_was_shown(parts, run):
         session.flush()
         profile = act._profile(conversation, session)
     assert profile.boost(PRODUCTS[3]) > profile.boost(PRODUCTS[0])
+
+
+def test_a_fresh_act_reads_its_catalog_search_and_settings(tmp_path, embedder):
+    # Built here, not in the module's fixture, so that what the constructor keeps is what these turns use.
+    shop = small_shop(tmp_path, embedder)
+    act = Act(shop.catalog, shop.search, shop.settings)
+    with shop.db.transaction() as session:
+        session.add(Conversation(id="fresh"))
+        session.flush()
+        here = Turn("words", session.get(Conversation, "fresh"), session, DialogueState(), Context(), [], 0.0)
+        found = act.run(here, Decision(Action.SEARCH, query="lamp", slots={"category": "lamp"}))
+        shown = act.run(here, Decision(Action.DETAILS, product_ids=("m2",)))
+        talk = act.run(here, Decision(Action.GREET))
+    assert {p.id for p in found.products} == {"l1", "l2"}
+    assert [p.title for p in shown.products] == ["Stoneware Mug"] and talk.facts == {}
+
+
+SHOPPERS = [
+    {"id": "ana", "email": "ana@example.com", "name": {"first": "Ana", "last": "Ruiz"},
+     "address": {"zip": "97201"}},
+    {"id": "omar", "email": "omar@example.org", "name": {"first": "Omar", "last": "Haddad"},
+     "address": {"zip": "H2X 1Y4"}},
+]  # fmt: skip
+STORE_ORDERS = [
+    {"id": "#1042", "shopper_id": "ana", "status": "pending",
+     "items": [{"product_id": "l1", "options": {"finish": "brass"}, "quantity": 1, "unit_price": 40.0}],
+     "payments": [{"kind": "payment", "amount": 30.0, "payment_method_id": "card"},
+                  {"kind": "payment", "amount": 10.0, "payment_method_id": "gift_card"}]},
+    {"id": "#1043", "shopper_id": "ana", "status": "delivered",
+     "items": [{"product_id": "m2", "quantity": 2, "unit_price": 18.0}],
+     "fulfillments": [{"tracking_ids": ["1Z999"]}],
+     "payments": [{"kind": "payment", "amount": 36.0, "payment_method_id": "card"}]},
+    {"id": "#2001", "shopper_id": "omar", "status": "pending",
+     "items": [{"product_id": "t1", "quantity": 1, "unit_price": 8.0}],
+     "payments": [{"kind": "payment", "amount": 8.0, "payment_method_id": "paypal"}]},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, embedder) -> tuple[Database, Act]:
+    """A shop whose own shoppers and orders are loaded, as `shopassist shoppers import` and `orders import` do."""
+    shop = small_shop(tmp_path_factory.mktemp("store"), embedder)
+    with shop.db.transaction() as session:
+        assert import_shoppers(session, [json.dumps(line) for line in SHOPPERS]).loaded == 2
+        assert import_orders(session, [json.dumps(line) for line in STORE_ORDERS], "USD").loaded == 3
+    return shop.db, Act(shop.catalog, shop.search, shop.settings)
+
+
+@pytest.fixture
+def support(store, request):
+    """Order-support turns of one conversation of this test's own; returns the outcome and the state, and
+    `status(number)` reads an order's status from the database."""
+    db, act = store
+    conversation_id = f"s_{request.node.name}"[:64]
+    with db.transaction() as session:
+        session.add(Conversation(id=conversation_id))
+    state = DialogueState()
+
+    def turn(reason: str, identity: str = "", **slots) -> tuple:
+        with db.transaction() as session:
+            conversation = session.get(Conversation, conversation_id)
+            here = Turn(identity, conversation, session, state, Context(), [], 0.0)
+            decision = Decision(Action.ORDER_SUPPORT, reason=reason, slots=slots, identity=identity)
+            return act.run(here, decision), state
+
+    def status(number: str) -> tuple[str, list]:
+        with db.transaction() as session:
+            order = session.scalar(select(Order).where(Order.number == number))
+            return order.status, order.record.get("payments", [])
+
+    turn.status = status
+    return turn
+
+
+def test_a_store_order_waits_for_its_owner_to_say_who_they_are(support):
+    outcome, state = support("order_status", order_id="1042")
+    assert outcome.facts == {"order_id_asked": "1042", "needs_identity": True, "order": None}
+    assert state.pending_support == {"reason": "order_status", "order_id": "1042", "cancel_reason": None}
+    assert outcome.events == [] and state.shopper_id is None
+
+
+def test_where_is_my_order_asks_who_before_any_store_order_is_looked_up(support):
+    outcome, state = support("order_status", cancel_reason="late")
+    assert outcome.facts["needs_identity"] is True and outcome.facts["order"] is None
+    assert state.pending_support == {"reason": "order_status", "order_id": None, "cancel_reason": "late"}
+
+
+def test_the_owner_named_by_email_gets_the_order_with_its_items_and_tracking(support):
+    outcome, state = support("order_status", "it's ana@example.com, order #1043", order_id="#1043")
+    assert state.shopper_id == "ana" and state.pending_support is None
+    assert outcome.facts["identified"] == "Ana"
+    assert outcome.events == [("shopper_identified", {"shopper_id": "ana"})]
+    order = outcome.facts["order"]
+    assert (order["id"], order["status"], order["total"], order["tracking"]) == (
+        "1043",
+        "delivered",
+        36.0,
+        ["1Z999"],
+    )
+    assert order["items"] == [
+        {"product_id": "m2", "title": "Stoneware Mug", "quantity": 2, "unit_price": 18.0, "options": {}}
+    ]
+    again, _ = support("order_status", "ana@example.com")
+    # Known now: the latest of the shopper's own orders, with nothing logged again.
+    assert again.events == [] and "identified" not in again.facts and again.facts["order"]["id"] == "1043"
+
+
+def test_name_and_zip_identify_and_the_order_number_is_not_read_as_a_zip(support):
+    outcome, state = support("order_status", "Omar Haddad, H2X 1Y4, order 2001", order_id="2001")
+    assert state.shopper_id == "omar" and outcome.facts["order"]["id"] == "2001"
+    assert outcome.facts["order"]["status"] == "pending"
+
+
+def test_words_that_identify_nobody_are_said_to_identify_nobody(support):
+    outcome, state = support("order_status", "Ana Ruiz 11111", order_id="1042")
+    assert state.shopper_id is None and outcome.facts["not_identified"] is True
+    assert outcome.facts["needs_identity"] is True and outcome.events == []
+    plain, _ = support("order_status", "hmm not sure", order_id="1042")
+    assert "not_identified" not in plain.facts
+
+
+def test_another_shoppers_order_is_refused_and_logged(support):
+    outcome, state = support("order_status", "ana@example.com", order_id="2001")
+    assert state.shopper_id == "ana" and outcome.facts["not_yours"] is True and outcome.facts["order"] is None
+    assert outcome.events == [
+        ("shopper_identified", {"shopper_id": "ana"}),
+        ("order_access_refused", {"order_id": "2001", "shopper_id": "ana"}),
+    ]
+    cancel, _ = support("cancel_order", order_id="2001", cancel_reason="changed my mind")
+    assert cancel.facts["not_yours"] is True and cancel.facts["order"] is None
+    assert support.status("#2001") == (
+        "pending",
+        [{"kind": "payment", "amount": 8.0, "payment_method_id": "paypal"}],
+    )
+
+
+def test_a_store_return_goes_to_the_team(support):
+    outcome, _ = support("return_refund", "ana@example.com", order_id="1043")
+    assert outcome.facts["by_the_team"] is True and outcome.facts["order"]["id"] == "1043"
+    assert outcome.events == [("shopper_identified", {"shopper_id": "ana"})]
+
+
+def test_a_delivered_store_order_is_not_cancelled(support):
+    outcome, state = support("cancel_order", "ana@example.com", order_id="1043", cancel_reason="too late")
+    assert outcome.facts["refused"] == "only a pending order can be cancelled" and state.offer is None
+    assert "by_the_team" not in outcome.facts and support.status("#1043")[0] == "delivered"
+
+
+def test_a_pending_store_order_is_cancelled_after_a_yes_and_refunded_per_payment(support):
+    asked, state = support("cancel_order", "ana@example.com", order_id="1042")
+    refunds = [
+        {"kind": "refund", "amount": 30.0, "payment_method_id": "card"},
+        {"kind": "refund", "amount": 10.0, "payment_method_id": "gift_card"},
+    ]
+    assert asked.facts["refunds"] == refunds and asked.facts["cancel_reason"] is None
+    assert state.offer == Offer(kind="cancel_order", order_id="#1042", reason=None)
+    assert "by_the_team" not in asked.facts and support.status("#1042")[0] == "pending"
+    done, state = support("confirm_cancel", order_id="1042", cancel_reason="found it cheaper")
+    assert done.facts["cancelled"] is True and state.offer is None
+    assert done.events == [
+        ("order_cancelled", {"order_id": 1, "reason": "found it cheaper", "refunded": 40.0})
+    ]
+    status, payments = support.status("#1042")
+    assert status == "cancelled" and payments[-2:] == refunds and len(payments) == 4
+    assert done.facts["order"]["status"] == "cancelled"
+
+
+def test_a_yes_without_a_reason_asks_for_the_reason_and_cancels_nothing(support):
+    outcome, state = support("confirm_cancel", "omar@example.org", order_id="2001")
+    assert "cancelled" not in outcome.facts and state.offer.kind == "cancel_order"
+    assert support.status("#2001")[0] == "pending" and outcome.events == [
+        ("shopper_identified", {"shopper_id": "omar"})
+    ]
+
+
+def shown(db: Database, conversation_id: str, product_ids: list[str]) -> None:
+    with db.transaction() as session:
+        session.merge(Conversation(id=conversation_id))
+        session.add(
+            Message(
+                conversation_id=conversation_id, turn=1, role="assistant", text="…", product_ids=product_ids
+            )
+        )
+
+
+def test_a_search_ranks_what_is_like_what_this_conversation_was_shown_first(parts, run, request):
+    plain, _, _ = run(Action.SEARCH, query="something for the house")
+    assert [p.id for p in plain.products][:3] == ["l2", "m2", "l1"]
+    shown(parts[0], f"c_{request.node.name}"[:64], ["l1", "l2"])
+    boosted, _, _ = run(Action.SEARCH, query="something for the house")
+    assert [p.id for p in boosted.products][:3] == ["l2", "l1", "m2"]
+
+
+def test_the_profile_is_only_this_conversations(parts):
+    db, act = parts
+    shown(db, "saw_lamps", ["l1", "l2"])
+    shown(db, "saw_towels", ["t1"])
+    with db.transaction() as session:
+        profile = act._profile(session.get(Conversation, "saw_towels"), session)
+    assert profile.categories == {"Kitchen > Towels"}
+
+
+def test_an_order_placed_by_a_known_shopper_is_theirs(store):
+    db, act = store
+    state = DialogueState(
+        shopper_id="omar", checkout=CheckoutDetails(address="2 Rue Verte", payment="paypal")
+    )
+    with db.transaction() as session:
+        session.add(Conversation(id="known"))
+        session.flush()
+        here = Turn("words", session.get(Conversation, "known"), session, state, Context(), [], 0.0)
+        act.run(here, Decision(Action.ADD_TO_CART, product_ids=("t1",)))
+        placed = act.run(here, Decision(Action.PLACE_ORDER))
+    with db.transaction() as session:
+        order = session.get(Order, int(placed.order["id"]))
+        assert (order.shopper_id, order.conversation_id, order.total) == ("omar", "known", 8.0)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from core.product import ProductRecord
+from retrieval.filters import SearchFilters
 from retrieval.lexical import tokens
-from retrieval.search import SearchFilters
 from tests.small_shop import small_shop
 
 TITLES = {

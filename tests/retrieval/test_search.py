@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval.search import METHODS, ProductSearch, SearchFilters, ShopperProfile, fuse_rrf
+from retrieval.filters import SearchFilters
+from retrieval.search import METHODS, ProductSearch, ShopperProfile, fuse_rrf
 
 
 def test_running_shoes_under_100_are_running_shoes_under_100(assistant):

@@ -7,7 +7,8 @@ import pytest
 
 from core.product import ProductRecord
 from retrieval.catalog import Catalog
-from retrieval.search import ProductSearch, SearchFilters, ShopperProfile, fuse_rrf
+from retrieval.filters import SearchFilters
+from retrieval.search import ProductSearch, ShopperProfile, fuse_rrf
 from tests.small_shop import PRODUCTS, small_shop
 
 MUG = PRODUCTS[0]  # Blue Enamel Mug, 12.0, Kitchen > Mugs, rated 4.1, 9 in stock
