@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein
@@ -62,7 +63,16 @@ SORTS = (
     (r"newest|latest|most recent|new arrivals", "newest"),
 )
 
-_AMOUNT = r"(?:[$€£₹]|rs\.?|inr|usd)?\s*(\d[\d,]*(?:\.\d+)?)\s*(?:k\b)?\s*(?:dollars?|bucks|usd|euros?|rupees?|inr)?"
+# Units of measure and of time: a number before one is a length, a capacity, an age, never a price or a count
+# ("HDMI cable, 3 metres", "1TB", "for a 5 year old").
+_UNIT = (
+    r"(?:mm|cm|m|km|metres?|meters?|inch(?:es)?|ft|feet|foot|yards?|kb|mb|gb|tb|hz|khz|mhz|ghz|w|watts?|kw|v|volts?|"
+    r"mah|ah|ml|l|litres?|liters?|g|grams?|kg|lbs?|pounds?|oz|ounces?|mp|megapixels?|fps|rpm|cores?|threads?|"
+    r"gen|series|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|%|\")"
+)
+# The whole number (never a shorter run of its digits) and not a measure.
+_FIGURE = rf"(\d[\d,]*(?:\.\d+)?)(?![\d,]|\.\d)(?!\s*{_UNIT}(?![a-z]))"
+_AMOUNT = rf"(?:[$€£₹]|rs\.?|inr|usd)?\s*{_FIGURE}\s*(?:k\b)?\s*(?:dollars?|bucks|usd|euros?|rupees?|inr)?"
 _BETWEEN = re.compile(
     rf"\bbetween\s+{_AMOUNT}\s+(?:and|to|-)\s+{_AMOUNT}|\b{_AMOUNT}\s*(?:-|to)\s*{_AMOUNT}\b", re.I
 )
@@ -84,6 +94,7 @@ _SIZE = re.compile(
 )
 _QUANTITY = re.compile(
     r"\b(\d{1,2}|a couple of|a pair of|an?|one|two|three|four|five|six|seven|eight|nine|ten|both)\s+"
+    rf"(?!{_UNIT}(?![a-z]))"
     r"(?=(?:of (?:the|those|these|them|it)\b|those\b|these\b|them\b|more|items?|pieces?|pcs|pairs?|units?|x\b|[a-z]+s\b))",
     re.I,
 )
@@ -117,6 +128,12 @@ _CANCEL_REASONS = (
     ),
 )
 _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
+
+
+def _numbered_pairs(lowered: str) -> Iterator[tuple[str, str]]:
+    """(word, number) for each number that directly follows a word."""
+    found = re.findall(r"[a-z0-9]+", lowered)
+    return ((word, number) for word, number in pairwise(found) if number.isdigit() and not word.isdigit())
 
 
 def _codes(text: str) -> set[str]:
@@ -160,6 +177,11 @@ class SlotExtractor:
         self._known_words |= common_words
         # The model codes the catalog's titles carry ("rtx4060", "5900x", "nv2"), however they are spaced.
         self._models = {code for product in catalog.products for code in _codes(product.title)}
+        # A number that follows a word in the catalog's titles is part of a name ("Ryzen 9", "Series 5"): "ryzen 9
+        # processors" asks for a model line, not for nine.
+        self._named_numbers = {
+            pair for product in catalog.products for pair in _numbered_pairs(product.title.lower())
+        }
         self._product_words = {word for path in catalog.categories for word in words(path)} | {
             word for word, count in catalog.type_words.items() if count >= 3 and len(word) > 3
         }
@@ -229,13 +251,15 @@ class SlotExtractor:
             slots["min_price"] = round(max(shown_prices) + 0.01, 2)
 
     def _quantity(self, lowered: str) -> int | None:
-        match = _QUANTITY.search(lowered)
-        if not match:
-            return None
-        word = match.group(1)
-        if word in ("a", "an"):
-            return None  # "a red mug" names a product, not a count.
-        return int(word) if word.isdigit() else NUMBER_WORDS[word]
+        for match in _QUANTITY.finditer(lowered):
+            word = match.group(1)
+            if word in ("a", "an"):
+                continue  # "a red mug" names a product, not a count.
+            before = re.findall(r"[a-z0-9]+", lowered[: match.start()])
+            if word.isdigit() and before and (before[-1], word) in self._named_numbers:
+                continue
+            return int(word) if word.isdigit() else NUMBER_WORDS[word]
+        return None
 
     def _brand(self, lowered: str) -> str | None:
         if name := self.brand_names.longest_in(lowered):

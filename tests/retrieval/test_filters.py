@@ -15,7 +15,6 @@ from retrieval.demo_catalog import demo_products
 from retrieval.filters import FilterColumns, SearchFilters
 
 CATALOG = Catalog([ProductRecord.model_validate(record) for record in demo_products()])
-COLUMNS = FilterColumns(CATALOG.products)
 # The catalog's own values, parts of them (a colour filter "blue" holds for "navy blue") and values it lacks.
 TEXTS = sorted({p.color for p in CATALOG.products} | {p.material for p in CATALOG.products} - {""})
 WORDS = sorted({word for text in TEXTS for word in text.lower().split()} | {"plaid", "Blue", "NOPE"})
@@ -41,6 +40,12 @@ filters = st.builds(
 )
 
 
+@pytest.fixture(scope="module")
+def columns() -> FilterColumns:
+    # Built in a fixture, not at import, so that each test session (and each mutant's) builds its own.
+    return FilterColumns(CATALOG.products)
+
+
 def expected(query: SearchFilters) -> tuple[np.ndarray, frozenset[str] | None]:
     categories = frozenset(CATALOG.categories_for(query.category)) if query.category else None
     truth = np.array([query.matches(product, categories) for product in CATALOG.products])
@@ -49,9 +54,9 @@ def expected(query: SearchFilters) -> tuple[np.ndarray, frozenset[str] | None]:
 
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(filters)
-def test_the_mask_is_the_predicate_for_every_product(query):
+def test_the_mask_is_the_predicate_for_every_product(columns, query):
     truth, categories = expected(query)
-    assert np.array_equal(COLUMNS.mask(query, categories), truth)
+    assert np.array_equal(columns.mask(query, categories), truth)
 
 
 @pytest.mark.parametrize(
@@ -63,11 +68,18 @@ def test_the_mask_is_the_predicate_for_every_product(query):
         SearchFilters(category="mug"),  # no category path: the titles' words decide
         SearchFilters(size="10", category="running shoes"),
         SearchFilters(brand="nobody at all"),
+        SearchFilters(size="99"),  # a size no product has
+        SearchFilters(min_price=CATALOG.products[0].price, max_price=CATALOG.products[0].price),
+        SearchFilters(min_price=CATALOG.products[1].price, category="sofas"),
+        SearchFilters(max_price=CATALOG.products[2].price, size="m"),
+        # Two words that name no category path but several titles: every word must be in the title.
+        SearchFilters(category=" ".join(CATALOG.products[0].title.split()[:2])),
+        SearchFilters(category=f"{CATALOG.products[0].title.split()[0]} lamp"),
     ],
 )
-def test_named_filter_sets_select_what_the_predicate_selects(query):
+def test_named_filter_sets_select_what_the_predicate_selects(columns, query):
     truth, categories = expected(query)
-    mask = COLUMNS.mask(query, categories)
+    mask = columns.mask(query, categories)
     assert np.array_equal(mask, truth) and mask.dtype == bool and mask.shape == (len(CATALOG),)
 
 
@@ -76,9 +88,10 @@ def test_filter_sets_that_hold_for_some_products_and_not_others_are_generated():
     shares = [expected(query)[0].mean() for query in (
         SearchFilters(color="blue"), SearchFilters(category="sofas"), SearchFilters(size="m"),
         SearchFilters(category="mug"), SearchFilters(max_price=50.0),
+        SearchFilters(category=" ".join(CATALOG.products[0].title.split()[:2])),
     )]  # fmt: skip
     assert all(0 < share < 1 for share in shares), shares
 
 
-def test_columns_take_a_few_bytes_per_product():
-    assert COLUMNS.count == len(CATALOG) and COLUMNS.nbytes < 64 * len(CATALOG)
+def test_columns_take_a_few_bytes_per_product(columns):
+    assert columns.count == len(CATALOG) and columns.nbytes < 64 * len(CATALOG)

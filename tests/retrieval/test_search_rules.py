@@ -8,7 +8,7 @@ import pytest
 from core.product import ProductRecord
 from retrieval.catalog import Catalog
 from retrieval.filters import SearchFilters
-from retrieval.search import ProductSearch, ShopperProfile, fuse_rrf
+from retrieval.search import DENSE_WEIGHT, ProductSearch, ShopperProfile, fuse_rrf
 from tests.small_shop import PRODUCTS, small_shop
 
 MUG = PRODUCTS[0]  # Blue Enamel Mug, 12.0, Kitchen > Mugs, rated 4.1, 9 in stock
@@ -158,3 +158,29 @@ def test_the_filter_mask_is_cached_and_read_only(shop):
     assert mask is shop.search.allowed(SearchFilters(max_price=20))
     allowed = [product.id for product, ok in zip(shop.catalog.products, mask.tolist(), strict=True) if ok]
     assert sorted(allowed) == ["m1", "m2", "t1"] and not mask.flags.writeable
+
+
+def test_weighted_fusion_is_the_dense_share_of_the_cosine_plus_the_rest_of_the_normalised_bm25():
+    cosine = {1: 0.5, 2: 0.9, 3: 0.2}
+    fused = ProductSearch._fuse_weighted(cosine, [(2, 0.9), (1, 0.5)], [(1, 4.0), (3, 2.0)])
+    weight = DENSE_WEIGHT
+    assert fused == pytest.approx(
+        {1: weight * 0.5 + (1 - weight) * 1.0, 2: weight * 0.9, 3: weight * 0.2 + (1 - weight) * 0.5}
+    )
+    assert ProductSearch._fuse_weighted(cosine, [(2, 0.9)], []) == pytest.approx({2: weight * 0.9})
+
+
+def test_each_method_is_its_own_retriever(shop):
+    search, allowed = shop.search, shop.search.allowed(SearchFilters(max_price=50))
+    lexical = search.rank("brass desk lamp", allowed, 5, method="bm25")
+    assert lexical == search.index.lexical.search("brass desk lamp", 5, allowed)
+    dense = search.rank("brass desk lamp", allowed, 5, method="dense")
+    assert dense == search.index.search(search.embedder.encode_one("brass desk lamp"), 5, allowed)
+    assert {shop.catalog.products[row].price <= 50 for row, _ in lexical + dense} == {True}
+    assert lexical != dense  # BM25 scores are not cosines
+
+
+def test_the_default_floor_keeps_a_match_by_meaning_alone(shop):
+    search = ProductSearch(shop.catalog, shop.search.index, shop.search.embedder)
+    assert ids(search.run("something to light up my reading corner", SearchFilters(), 1)) in (["l1"], ["l2"])
+    assert search.run("rocket engine for a spaceship", SearchFilters(), 5) == []

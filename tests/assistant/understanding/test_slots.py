@@ -128,3 +128,35 @@ def test_a_vocabulary_finds_the_longest_whole_word_phrase_present():
     assert colours.longest_in("a red and light blue scarf") == "light blue"
     assert colours.longest_in("standing desk") is None  # "tan" inside a word is not the colour
     assert Phrases([]).longest_in("anything") is None
+
+
+@pytest.fixture(scope="module")
+def electronics() -> SlotExtractor:
+    from tests.retrieval.test_model_codes import PRODUCTS as ELECTRONICS
+
+    cable = ProductRecord(id="cable", title="Hama HDMI Cable 3 m", category="Cables", price=12.99, brand="Hama")
+    return SlotExtractor(Catalog([*ELECTRONICS, cable]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hama HDMI cable, 3 metres",
+        "Kingston 1TB NV2 NVMe SSD",
+        "an HDMI cable over 2 m",
+        "ryzen 9 processors",
+        "a monitor under 32 inches",
+        "a laptop for a 5 year old",
+        "the 360 mm cooler",
+    ],
+)
+def test_a_measure_or_a_model_number_is_never_a_price_quantity_or_size(electronics, text):
+    found = electronics.run(text)
+    assert not {"quantity", "size", "min_price", "max_price"} & found.keys(), found
+
+
+def test_counts_and_prices_beside_measures_are_still_read(electronics):
+    assert electronics.run("add 2 SSDs")["quantity"] == 2
+    assert electronics.run("a 2 m HDMI cable under 20")["max_price"] == 20
+    assert electronics.run("two of the ryzen 7 processors")["quantity"] == 2
+    assert electronics.run("ryzen 9 under 400 dollars")["max_price"] == 400
