@@ -7,11 +7,14 @@ are always switched together. Filters are a mask over the rows, applied before r
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.catalog import singular
 
@@ -61,11 +64,33 @@ class LexicalIndex:
     def count(self) -> int:
         return int(self.retriever.scores["num_docs"])
 
+    @cached_property
+    def _words_by_initial(self) -> dict[str, list[str]]:
+        """The catalog's words of letters by their first letter: the candidates for a misspelt query word."""
+        found: dict[str, list[str]] = {}
+        for word in self.retriever.vocab_dict:
+            if word.isalpha():
+                found.setdefault(word[0], []).append(word)
+        return found
+
+    def corrections(self, token: str) -> list[str]:
+        """The catalog's words closest to a query word it lacks ("sequnces" → "sequences"): one edit for a word
+        of up to seven letters, two above, the first letter kept (typos rarely change it). Words with digits
+        are model codes, never corrected: "rtx4070" is not "rtx4060"."""
+        if len(token) < 4 or not token.isalpha() or token in self.retriever.vocab_dict:
+            return []
+        limit = 1 if len(token) <= 7 else 2
+        near = process.extract(
+            token, self._words_by_initial.get(token[0], []), scorer=DamerauLevenshtein.distance,
+            score_cutoff=limit, limit=None,
+        )  # fmt: skip
+        best = min((distance for _word, distance, _ in near), default=None)
+        return sorted(word for word, distance, _ in near if distance == best)[:3]
+
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The k best-scoring rows as (row, BM25 score), best first; only rows sharing a word with the query
-        and, when given, where `allowed` is True."""
-        vocab = self.retriever.vocab_dict
-        ids = [vocab[token] for token in tokens(query) if token in vocab]
+        (or with the closest spelling of a word the catalog lacks) and, when given, where `allowed` is True."""
+        ids = [token_id for alternatives in self._query_ids(query) for token_id in alternatives]
         if not ids:
             return []
         scores = self.retriever.get_scores_from_ids(ids)
@@ -77,17 +102,26 @@ class LexicalIndex:
         ranked = matching[np.argsort(-scores[matching], kind="stable")]
         return [(int(row), float(scores[row])) for row in ranked]
 
-    def covering(self, query: str, rows: list[int]) -> set[int]:
-        """Those of `rows` whose text holds every word of the query that the catalog has, when that is two or
-        more: "Ryujin III" names a product exactly even where the encoder has never seen the words."""
+    def _query_ids(self, query: str) -> list[list[int]]:
+        """For each query word the catalog has, or can correct, its vocabulary ids (a corrected word may
+        stand for up to three equally close words)."""
         vocab = self.retriever.vocab_dict
-        ids = sorted({vocab[token] for token in tokens(query) if token in vocab})
-        if len(ids) < 2 or not rows:
+        found = [
+            [token] if token in vocab else self.corrections(token) for token in dict.fromkeys(tokens(query))
+        ]
+        return [[vocab[word] for word in words] for words in found if words]
+
+    def covering(self, query: str, rows: list[int]) -> set[int]:
+        """Those of `rows` whose text holds every word of the query that the catalog has (or its closest
+        spelling), when that is two or more: "Ryujin III" names a product exactly even where the encoder has
+        never seen the words."""
+        wanted = self._query_ids(query)
+        if len(wanted) < 2 or not rows:
             return set()
         selected = np.array(rows)
         present = np.ones(len(rows), dtype=bool)
-        for token_id in ids:
-            present &= self.retriever.get_scores_from_ids([token_id])[selected] > 0
+        for alternatives in wanted:
+            present &= self.retriever.get_scores_from_ids(alternatives)[selected] > 0
         return {row for row, ok in zip(rows, present, strict=True) if ok}
 
     def save(self, directory: Path) -> None:

@@ -20,6 +20,7 @@ from retrieval.catalog import Catalog
 from retrieval.embeddings import Embedder
 from retrieval.filters import FilterColumns, SearchFilters
 from retrieval.index import ProductIndex
+from retrieval.lexical import tokens
 
 SORT_KEYS = {
     "price_asc": lambda product: product.price,
@@ -107,31 +108,64 @@ class ProductSearch:
         return mask
 
     def rank(
-        self, query: str, allowed: np.ndarray | None, depth: int, method: str = "hybrid", floor: float = -1.0
+        self,
+        query: str,
+        allowed: np.ndarray | None,
+        depth: int,
+        method: str = "hybrid",
+        floor: float = -1.0,
+        profile: ShopperProfile | None = None,
     ) -> list[tuple[int, float]]:
         """Up to `depth` allowed rows as (row, score), best first, by one retriever or both fused.
 
         In dense and hybrid results, rows whose cosine with the query is under `floor` are dropped: weak
         semantic matches are noise, and a BM25 hit on a word like "sell" alone is no match either. Without a
-        lexical index, hybrid is dense.
+        lexical index, hybrid is dense. The profile, when given, multiplies the scores by its boost.
         """
         if method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
         lexical = self.index.lexical
         if method == "bm25" and lexical is not None:
-            return lexical.search(query, depth, allowed)
+            return self._boosted(lexical.search(query, depth, allowed), profile)
         vector = self.embedder.encode_one(query)
         nearest = self.index.search(vector, depth, allowed)
         dense = [hit for hit in nearest if hit[1] >= floor]
         if lexical is None or method == "dense":
-            return dense
+            return self._boosted(dense, profile)
         bm25 = lexical.search(query, depth, allowed)
         cosine = self._cosines(vector, nearest, bm25)
-        # A product that holds every word the shopper typed is a match, however weak its cosine (model names).
-        exact = lexical.covering(query, [row for row, _ in bm25 if cosine[row] < floor])
+        # A product that holds every word the shopper typed is named by the query: a match however weak its
+        # cosine (model names the encoder never saw), and ahead of near twins that lack one of the words.
+        exact = lexical.covering(query, [row for row, _ in bm25])
         bm25 = [hit for hit in bm25 if cosine[hit[0]] >= floor or hit[0] in exact]
         fused = fuse_rrf([dense, bm25]) if self.fusion == "rrf" else self._fuse_weighted(cosine, dense, bm25)
-        return sorted(fused.items(), key=lambda hit: -hit[1])[:depth]
+        ranked = self._boosted(list(fused.items()), profile)
+        # Stable sorts: each tier by score. First the products whose whole title the query gives ("absurd full
+        # sleeve solid men's sweatshirt" before the same with "reversible"), then those holding every word.
+        asked = set(tokens(query))
+        titled = {row for row in exact if set(tokens(self.catalog.products[row].title)) <= asked}
+        ranked.sort(key=lambda hit: (hit[0] not in titled, hit[0] not in exact))
+        if exact:
+            # Below the product asked for by name, the ones most like it of its kind, as a shop shows
+            # alternatives to it (found from its own vector: the encoder may not know the name at all).
+            named = ranked[0][0]
+            kind = self.catalog.products[named].category
+            held = {row for row, _ in ranked}
+            similar = self.index.search(self.index.vectors(np.array([named]))[0], depth + len(held), allowed)
+            ranked += [
+                hit
+                for hit in similar
+                if hit[0] not in held and self.catalog.products[hit[0]].category == kind
+            ]
+        return ranked[:depth]
+
+    def _boosted(
+        self, hits: list[tuple[int, float]], profile: ShopperProfile | None
+    ) -> list[tuple[int, float]]:
+        """The hits best first, their scores multiplied by the profile's boost when there is one."""
+        if profile is not None:
+            hits = [(row, score * profile.boost(self.catalog.products[row])) for row, score in hits]
+        return sorted(hits, key=lambda hit: -hit[1])
 
     def _cosines(
         self, vector: np.ndarray, nearest: list[tuple[int, float]], bm25: list[tuple[int, float]]
@@ -168,10 +202,7 @@ class ProductSearch:
         floor = -1.0 if filters.category else self.min_score
         pool = k * 4 if sort in SORT_KEYS else k
         # Fusion and the profile reorder candidates: rank a few more than shown so they can move up.
-        hits = self.rank(query, self.allowed(filters), max(pool, 2 * k, 20), floor=floor)
-        if profile is not None:
-            hits = [(row, score * profile.boost(self.catalog.products[row])) for row, score in hits]
-            hits.sort(key=lambda hit: -hit[1])
+        hits = self.rank(query, self.allowed(filters), max(pool, 2 * k, 20), floor=floor, profile=profile)
         products = [self.catalog.products[row] for row, _score in hits[:pool]]
         if sort in SORT_KEYS:
             products.sort(key=SORT_KEYS[sort])
