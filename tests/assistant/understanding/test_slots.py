@@ -134,7 +134,9 @@ def test_a_vocabulary_finds_the_longest_whole_word_phrase_present():
 def electronics() -> SlotExtractor:
     from tests.retrieval.test_model_codes import PRODUCTS as ELECTRONICS
 
-    cable = ProductRecord(id="cable", title="Hama HDMI Cable 3 m", category="Cables", price=12.99, brand="Hama")
+    cable = ProductRecord(
+        id="cable", title="Hama HDMI Cable 3 m", category="Cables", price=12.99, brand="Hama"
+    )
     return SlotExtractor(Catalog([*ELECTRONICS, cable]))
 
 
