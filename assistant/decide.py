@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.identity import says_who
 from assistant.turn import Turn
-from core.state import Action, CartLine, Decision, DialogueState, Understanding
+from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
 from core.taxonomy import Intent, Stage
 from retrieval.catalog import words
 
@@ -16,6 +16,12 @@ SEARCH_SLOTS = ("category", "color", "size", "brand", "material", "min_price", "
 SEARCH_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
 ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
 POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
+# "I'll take the cheapest", "the best rated one": the shown product a superlative picks.
+PICKS = {
+    "price_asc": lambda product: product.price,
+    "price_desc": lambda product: -product.price,
+    "rating_desc": lambda product: -(product.rating or 0.0),
+}
 CART_WORDS = words("remove delete drop take out the a an from my cart basket bag item one please")
 SIMPLE = {
     Intent.GREET: Action.GREET,
@@ -85,7 +91,7 @@ class Decide:
             return Decision(Action.CHECKOUT, slots=slots)
         if intent == Intent.REMOVE_FROM_CART:
             return self._remove(understanding, cart)
-        referenced = self._referenced(slots, state)
+        referenced = self._referenced(slots, state, turn.context)
         if not referenced:
             return Decision(Action.CLARIFY, slots=slots, reason="which_product")
         if intent == Intent.COMPARE_PRODUCTS:
@@ -119,8 +125,9 @@ class Decide:
         return Decision(Action.CLARIFY, reason="nothing_to_confirm")
 
     @staticmethod
-    def _referenced(slots: dict, state: DialogueState) -> tuple[str, ...]:
-        """Products the shopper points at: positions in the last results, else the product under discussion."""
+    def _referenced(slots: dict, state: DialogueState, context: Context) -> tuple[str, ...]:
+        """Products the shopper points at: positions in the last results, or the one a superlative picks among
+        them, else the product under discussion."""
         positions = slots.get("product_ref") or []
         by_position = [
             state.shown[p - 1] for p in positions if isinstance(p, int) and 0 < p <= len(state.shown)
@@ -129,6 +136,9 @@ class Decide:
             return tuple(dict.fromkeys(by_position))
         if positions:
             return ()  # "the third one" when fewer were shown: ask, rather than pick another.
+        shown = [product for product in context.shown if product.id in state.shown]
+        if (pick := PICKS.get(slots.get("sort"))) and shown:
+            return (min(shown, key=pick).id,)
         if state.focus:
             return tuple(state.focus)
         return tuple(state.shown[:1]) if len(state.shown) == 1 else ()

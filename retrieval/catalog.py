@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.product import ProductRecord
 from db.models import Product
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # words in any script
 
 
 def singular(word: str) -> str:

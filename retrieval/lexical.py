@@ -7,6 +7,7 @@ are always switched together. Filters are a mask over the rows, applied before r
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cached_property
 from pathlib import Path
 
@@ -18,11 +19,17 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from retrieval.catalog import singular
 
-_WORD = re.compile(r"[a-z0-9]+")
-_PARTS = re.compile(r"[a-z]+|[0-9]+")
+# Words in any script ("café", "Kaffeebecher", "чашка"), split into runs of letters and of digits for codes.
+_WORD = re.compile(r"[^\W_]+")
+_PARTS = re.compile(r"[^\W\d_]+|\d+")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 # The tokens' recipe: an index saved with another one is built again (retrieval/index.py).
-TOKENIZER = 2
+TOKENIZER = 3
+
+
+def unaccented(word: str) -> str:
+    """The word without its accents ("café" → "cafe"); other letters stay as they are."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def tokens(text: str) -> list[str]:
@@ -31,11 +38,13 @@ def tokens(text: str) -> list[str]:
     Model codes are matched however they are spaced: a word of letters and digits also gives its parts
     ("rtx4060" → rtx4060, rtx, 4060), and a word of letters next to one of digits also gives them joined
     ("RTX 4060" → rtx, 4060, rtx4060), so each spelling finds the other."""
-    text = text.lower().replace("-", "").replace("'", "")
+    text = unicodedata.normalize("NFKC", text).casefold().replace("-", "").replace("'", "")
     found = [word for word in _WORD.findall(text) if word not in _STOPWORDS]
     out = []
     for word, following in zip(found, [*found[1:], ""], strict=False):
         out.append(singular(word))
+        if (plain := unaccented(word)) != word:
+            out.append(singular(plain))  # "cafe" finds "café" and the other way round
         parts = _PARTS.findall(word)
         if len(parts) > 1:
             # A lone letter ("x" of "5900x") would match every "4 x 100 ml".

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.decide import Decide
 from assistant.turn import Turn
+from core.product import ProductRecord
 from core.state import Action, CartLine, Context, DialogueState, Offer, Understanding
 from core.taxonomy import Intent, Stage
 
@@ -279,3 +280,29 @@ def test_removing_the_first_line_by_position():
     assert decide(
         Intent.REMOVE_FROM_CART, {"product_ref": [1]}, text="remove the first", cart=[MUG, LAMP]
     ).product_ids == ("sku-1",)
+
+
+SHOWN = (
+    ProductRecord(id="a", title="Oak Lamp", price=60.0, rating=4.1),
+    ProductRecord(id="b", title="Brass Lamp", price=25.0, rating=3.9),
+    ProductRecord(id="c", title="Paper Lamp", price=90.0, rating=4.8),
+)
+
+
+@pytest.mark.parametrize(
+    ("intent", "sort", "picked"),
+    [
+        (Intent.ADD_TO_CART, "price_asc", "b"),  # "I'll take the cheapest"
+        (Intent.PRODUCT_QUESTION, "price_desc", "c"),  # "tell me about the most expensive one"
+        (Intent.ADD_TO_CART, "rating_desc", "c"),  # "add the best rated"
+    ],
+)
+def test_a_superlative_picks_among_the_shown_products(intent, sort, picked):
+    turn = Turn("words", None, None, DialogueState(shown=["a", "b", "c"]), Context(shown=SHOWN), [], 0.0)
+    decision = Decide(THRESHOLD).run(turn, Understanding("words", intent, 0.9, {"sort": sort}, "classifier"))
+    assert decision.product_ids == (picked,) and decision.action != Action.CLARIFY
+
+
+def test_a_superlative_with_nothing_shown_still_asks_which_product():
+    decision = decide(Intent.ADD_TO_CART, {"sort": "price_asc"})
+    assert (decision.action, decision.reason) == (Action.CLARIFY, "which_product")

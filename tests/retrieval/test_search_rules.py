@@ -184,3 +184,58 @@ def test_the_default_floor_keeps_a_match_by_meaning_alone(shop):
     search = ProductSearch(shop.catalog, shop.search.index, shop.search.embedder)
     assert ids(search.run("something to light up my reading corner", SearchFilters(), 1)) in (["l1"], ["l2"])
     assert search.run("rocket engine for a spaceship", SearchFilters(), 5) == []
+
+
+TWINS = [
+    ProductRecord(
+        id="plain",
+        title="Absurd Full Sleeve Solid Men's Sweatshirt",
+        description="Machine wash cold, tumble dry low. Ships in two days from our warehouse in Pune.",
+        category="Men > Sweatshirts",
+        price=20,
+    ),
+    ProductRecord(
+        id="twin",
+        title="Absurd Full Sleeve Solid Men's Reversible Sweatshirt",
+        # Its text says the plain one's title over again, so that by score alone it would come first.
+        description="An absurd full sleeve solid men's sweatshirt: full sleeve, solid, a sweatshirt for men.",
+        category="Men > Sweatshirts",
+        price=22,
+    ),
+    ProductRecord(
+        id="hood", title="Absurd Solid Men's Hooded Sweatshirt", category="Men > Sweatshirts", price=25
+    ),
+    ProductRecord(
+        id="tee", title="Absurd Solid Men's Round Neck T-Shirt", category="Men > T-Shirts", price=9
+    ),
+    ProductRecord(id="sock", title="Absurd Men's Solid Ankle Socks", category="Men > Socks", price=4),
+]
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory, embedder):
+    return small_shop(tmp_path_factory.mktemp("twins"), embedder, TWINS)
+
+
+def test_a_whole_title_goes_before_a_twin_with_one_more_word(twins):
+    assert ids(twins.search.run("absurd full sleeve solid men's sweatshirt", SearchFilters(), 2)) == [
+        "plain",
+        "twin",
+    ]
+
+
+def test_below_a_product_named_in_full_come_others_of_its_kind_only(twins):
+    search = twins.search
+    hits = search.rank("absurd full sleeve solid men's reversible sweatshirt", None, 5, floor=0.99)
+    kinds = [search.catalog.products[row].category for row, _ in hits]
+    assert search.catalog.products[hits[0][0]].id == "twin" and len(hits) == 3
+    assert kinds == ["Men > Sweatshirts"] * 3
+
+
+@pytest.mark.parametrize("method", ["dense", "bm25"])
+def test_the_profile_boosts_each_single_retriever_too(shop, method):
+    profile = ShopperProfile(frozenset({"Home > Lamps"}), (60.0, 70.0))
+    plain = dict(shop.search.rank("lamp", None, 5, method=method))
+    boosted = shop.search.rank("lamp", None, 5, method=method, profile=profile)
+    expected = {row: score * profile.boost(shop.catalog.products[row]) for row, score in plain.items()}
+    assert dict(boosted) == pytest.approx(expected) and dict(boosted) != pytest.approx(plain)

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from assistant.understanding.slots import _codes
+from core.product import ProductRecord
 from retrieval.filters import SearchFilters
 from retrieval.importer import parse_mapping, read_catalog
+from retrieval.lexical import tokens
 from tests.retrieval.test_importer import FLIPKART_MAP
 from tests.small_shop import small_shop
 
@@ -68,3 +70,57 @@ def test_every_woocommerce_product_is_found_by_its_title(embedder, tmp_path):
     report = read_catalog(WOOCOMMERCE)
     shares = shares_found(small_shop(tmp_path, embedder, report.records))
     assert (shares["title"], shares["slip"], shares["code"]) == (1.0, 1.0, 1.0), shares
+
+
+MULTILINGUAL = {
+    "fr": "Tasse à café en grès émaillé",
+    "de": "Kaffeebecher aus Steinzeug, weiß",
+    "ru": "Чашка керамическая для чая",
+    "es": "Taza de cerámica azul",
+    "pl": "Kubek ceramiczny z uchem",
+    "zh": "陶瓷 咖啡杯",
+}
+
+
+@pytest.fixture(scope="module")
+def multilingual(tmp_path_factory, embedder):
+    products = [
+        ProductRecord(id=language, title=title, category="Kitchen > Cups", price=10.0 + number)
+        for number, (language, title) in enumerate(MULTILINGUAL.items())
+    ]
+    return small_shop(tmp_path_factory.mktemp("multilingual"), embedder, products)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        *[(title.lower(), language) for language, title in MULTILINGUAL.items()],
+        ("tasse a cafe", "fr"),  # typed without the accents
+        ("kaffeebecher", "de"),
+        ("чашка", "ru"),
+        ("taza ceramica", "es"),
+        ("kubek", "pl"),
+        ("咖啡杯", "zh"),
+    ],
+)
+def test_titles_in_other_languages_are_kept_and_found(multilingual, query, expected):
+    assert multilingual.catalog.by_id[expected].title == MULTILINGUAL[expected]
+    assert multilingual.search.run(query, SearchFilters(), 3)[0].id == expected
+    # Found by its words, not only by the encoder's sense of them.
+    (row, _score), *_ = multilingual.search.rank(query, None, 3, method="bm25")
+    assert multilingual.catalog.products[row].id == expected
+
+
+def test_words_in_any_script_are_tokens_with_and_without_accents():
+    assert tokens("Tasse à café en grès") == [
+        "tasse",
+        "à",
+        "a",
+        "café",
+        "cafe",
+        "en",
+        "grè",
+        "gre",
+    ]  # singular as in English, both sides
+    assert tokens("Чашка керамическая") == ["чашка", "керамическая"]
+    assert tokens("Kaffeebecher WEISS 2er-Set") == ["kaffeebecher", "weiss", "2erset", "2", "erset"]
