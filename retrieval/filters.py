@@ -54,18 +54,33 @@ class SearchFilters:
         return True
 
 
+FEW_CODES = 4
+
+
 class CodedColumn:
     """A text column as integer codes into its distinct values: a test runs once per distinct value (a few
     hundred brands or colours), and one gather spreads the answers over the rows."""
 
     def __init__(self, values: Iterable[str]) -> None:
         codes: dict[str, int] = {}
-        self.codes = np.fromiter((codes.setdefault(value, len(codes)) for value in values), dtype=np.int32)
+        found = np.fromiter((codes.setdefault(value, len(codes)) for value in values), dtype=np.int32)
+        # Half the bytes to read per mask where the distinct values allow it (they nearly always do).
+        self.codes = found.astype(np.int16) if len(codes) < 2**15 else found
         self.values = list(codes)
 
     def where(self, test: Callable[[str], bool]) -> np.ndarray:
-        hits = np.fromiter((test(value) for value in self.values), dtype=bool, count=len(self.values))
-        return hits[self.codes]
+        hits = np.flatnonzero(
+            np.fromiter((test(value) for value in self.values), dtype=bool, count=len(self.values))
+        )
+        if hits.size <= FEW_CODES:
+            # One comparison per matching value is faster than a lookup through a table for every row.
+            mask = np.zeros(self.codes.size, dtype=bool)
+            for code in hits.tolist():
+                mask |= self.codes == code
+            return mask
+        table = np.zeros(len(self.values), dtype=bool)
+        table[hits] = True
+        return np.take(table, self.codes)
 
     @property
     def nbytes(self) -> int:
