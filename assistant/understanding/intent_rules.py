@@ -9,7 +9,9 @@ The classifier sees the words and a few context features; some intents are defin
   so it is a search however close "show bag" (the cart, in British shops) lies to it in the encoder's space;
 - asking for a product by its model ("show me the AMD Ryzen 9 5900X", "do you have the Canon EOS R5?") is a search
   whatever the classifier made of words it never saw, when the catalog's titles hold that model code; nothing on
-  screen, it cannot be a question about a shown product.
+  screen, it cannot be a question about a shown product;
+- one product picked by a superlative among those shown ("I'll take the cheapest", "tell me about the best rated
+  one") is about that product, not a new sort order ("cheapest first", "the cheapest sofas" re-sort or search).
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ _OWN_CART = re.compile(
 )
 
 
+# "the cheapest (one)", not "the cheapest first" nor "the cheapest sofas".
+_PICK = re.compile(
+    r"\bthe\s+(?:cheapest|least expensive|most expensive|priciest|dearest|best[- ]rated|top[- ]rated|"
+    r"highest[- ]rated|best reviewed)(?:\s+one)?\b(?!\s+(?:first|ones|[a-z]+s)\b)",
+    re.IGNORECASE,
+)
+_BUY = re.compile(r"\b(?:take|buy|add|get|order|grab|want|i'?ll have|put)\b", re.IGNORECASE)
+
+
 def points_at_several(text: str, slots: dict[str, Any], context: Context) -> bool:
     """Whether the turn is about two or more of the products on screen."""
     if len(set(slots.get("product_ref", []))) >= 2:
@@ -56,6 +67,12 @@ def reconcile(
     shown = context.has_results or bool(context.shown)
     if names_model and (intent in _NOT_A_REQUEST or (intent in _ABOUT_SHOWN and not shown)):
         return Intent.SEARCH_PRODUCTS
+    if (
+        intent in (Intent.REFINE_SEARCH, Intent.SEARCH_PRODUCTS)
+        and len(context.shown) >= 2
+        and _PICK.search(text)
+    ):
+        return Intent.ADD_TO_CART if _BUY.search(text) else Intent.PRODUCT_QUESTION
     searched = shown or bool(context.last_query) or context.last_act == "no_results"
     if intent == Intent.REFINE_SEARCH and not searched:
         # After a search that found nothing, "sort by price" or "in blue" still refines it.

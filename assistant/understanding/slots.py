@@ -8,6 +8,7 @@ from the merchant's own catalog, so a new catalog's brands and categories work w
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -130,6 +131,11 @@ _CANCEL_REASONS = (
 _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
 
 
+_TITLE_WORD = re.compile(r"[^\W_]+")
+# At most this many titles share a pair of words that names a product ("Nitro 3" names a Puma line of three).
+NAME_PAIR_TITLES = 3
+
+
 def _numbered_pairs(lowered: str) -> Iterator[tuple[str, str]]:
     """(word, number) for each number that directly follows a word."""
     found = re.findall(r"[a-z0-9]+", lowered)
@@ -177,6 +183,12 @@ class SlotExtractor:
         self._known_words |= common_words
         # The model codes the catalog's titles carry ("rtx4060", "5900x", "nv2"), however they are spaced.
         self._models = {code for product in catalog.products for code in _codes(product.title)}
+        # How many titles hold each pair of neighbouring words: a rare pair is a product's name.
+        self._title_pairs = Counter(
+            pair
+            for product in catalog.products
+            for pair in set(pairwise(w for w in _TITLE_WORD.findall(product.title.lower()) if w not in _STOP))
+        )
         # A number that follows a word in the catalog's titles is part of a name ("Ryzen 9", "Series 5"): "ryzen 9
         # processors" asks for a model line, not for nine.
         self._named_numbers = {
@@ -191,8 +203,12 @@ class SlotExtractor:
         return self._known_words
 
     def names_model(self, text: str) -> bool:
-        """Whether the text names a model code of the catalog: a product the shopper asks for by name."""
-        return not self._models.isdisjoint(_codes(text))
+        """Whether the text names a product of the catalog: one of its titles' model codes ("5900x"), or two words
+        side by side that few titles share ("clifton 9", "hoka clifton"), not a kind many share ("running shoe")."""
+        if not self._models.isdisjoint(_codes(text)):
+            return True
+        found = [word for word in _TITLE_WORD.findall(text.lower()) if word not in _STOP]
+        return any(0 < self._title_pairs.get(pair, 0) <= NAME_PAIR_TITLES for pair in pairwise(found))
 
     def run(self, text: str, context: Context | None = None) -> dict[str, Any]:
         context = context or Context()

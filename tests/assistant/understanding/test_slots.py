@@ -162,3 +162,17 @@ def test_counts_and_prices_beside_measures_are_still_read(electronics):
     assert electronics.run("a 2 m HDMI cable under 20")["max_price"] == 20
     assert electronics.run("two of the ryzen 7 processors")["quantity"] == 2
     assert electronics.run("ryzen 9 under 400 dollars")["max_price"] == 400
+
+
+def test_a_product_is_named_by_a_code_or_by_two_words_few_titles_share():
+    shoes = [
+        ProductRecord(id=f"s{n}", title=f"{brand} {line} Running Shoe", category="Shoes > Running", price=100)
+        for n, (brand, line) in enumerate(
+            [("Hoka", "Clifton 9"), ("Hoka", "Bondi 8"), ("Brooks", "Ghost 16"), ("Nike", "Pegasus 41")]
+        )
+    ]
+    names = SlotExtractor(Catalog(shoes))
+    for text in ("Hoka Clifton 9", "clifton 9", "do you have the brooks ghost 16?", "pegasus 41 please"):
+        assert names.names_model(text), text
+    for text in ("running shoes", "hoka running shoes", "the weather in paris", "hello there"):
+        assert not names.names_model(text), text
