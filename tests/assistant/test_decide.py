@@ -306,3 +306,70 @@ def test_a_superlative_picks_among_the_shown_products(intent, sort, picked):
 def test_a_superlative_with_nothing_shown_still_asks_which_product():
     decision = decide(Intent.ADD_TO_CART, {"sort": "price_asc"})
     assert (decision.action, decision.reason) == (Action.CLARIFY, "which_product")
+
+
+PENDING = {"reason": "cancel_order", "order_id": "1042", "cancel_reason": None}
+
+
+def test_who_the_shopper_is_resumes_the_order_question_that_asked():
+    decision = decide(Intent.SEARCH_PRODUCTS, text="ana@example.com", pending_support=dict(PENDING))
+    assert (decision.action, decision.reason, decision.identity) == (
+        Action.ORDER_SUPPORT, "cancel_order", "ana@example.com"
+    )  # fmt: skip
+    assert decision.slots == {"order_id": "1042"}  # the reason not given yet is not made up
+    with_reason = decide(
+        Intent.GREET,
+        text="Ana Ruiz 97201",
+        pending_support={**PENDING, "cancel_reason": "ordered by mistake"},
+    )
+    assert with_reason.slots == {"order_id": "1042", "cancel_reason": "ordered by mistake"}
+
+
+def test_words_that_say_nobody_or_a_new_order_question_do_not_resume():
+    unrelated = decide(
+        Intent.SEARCH_PRODUCTS, {"category": "mug"}, text="show me mugs", pending_support=PENDING
+    )
+    assert unrelated.action == Action.SEARCH
+    asked = decide(Intent.ORDER_STATUS, text="where is order 2001", pending_support=PENDING)
+    assert (asked.action, asked.reason, asked.identity) == (
+        Action.ORDER_SUPPORT, "order_status", "where is order 2001"
+    )  # fmt: skip
+
+
+def test_the_reason_for_cancelling_goes_on_to_the_confirmation():
+    offer = Offer(kind="cancel_order", order_id="#1042", reason=None)
+    decision = decide(Intent.COMPLAINT, {"cancel_reason": "no longer needed"}, offer=offer)
+    assert (decision.action, decision.reason) == (Action.ORDER_SUPPORT, "cancel_order")
+    assert decision.slots == {"order_id": "#1042", "cancel_reason": "no longer needed"}
+    given = Offer(kind="cancel_order", order_id="#1042", reason="no longer needed")
+    assert (
+        decide(Intent.COMPLAINT, {"cancel_reason": "no longer needed"}, offer=given).action
+        == Action.COMPLAINT
+    )
+    other = Offer(kind="add_to_cart", product_ids=["sku-1"])
+    assert (
+        decide(Intent.COMPLAINT, {"cancel_reason": "no longer needed"}, offer=other).action
+        == Action.COMPLAINT
+    )
+
+
+def test_yes_to_a_cancellation_with_its_reason_confirms_it_and_without_one_confirms_nothing():
+    given = Offer(kind="cancel_order", order_id="#1042", reason="ordered by mistake")
+    decision = decide(Intent.AFFIRM, offer=given)
+    assert (decision.action, decision.reason) == (Action.ORDER_SUPPORT, "confirm_cancel")
+    assert decision.slots == {"order_id": "#1042", "cancel_reason": "ordered by mistake"}
+    unasked = decide(Intent.AFFIRM, offer=Offer(kind="cancel_order", order_id="#1042", reason=None))
+    assert (unasked.action, unasked.reason) == (Action.CLARIFY, "nothing_to_confirm")
+
+
+@pytest.mark.parametrize(
+    ("intent", "reason"),
+    [(Intent.RETURN_REFUND, "return_refund"), (Intent.SEARCH_PRODUCTS, "order_status")],
+)
+def test_an_order_number_is_all_an_unsure_turn_needs(intent, reason):
+    decision = decide(intent, {"order_id": "1043"}, text="what about 1043?", confidence=0.3)
+    assert (decision.action, decision.reason, decision.slots, decision.identity) == (
+        Action.ORDER_SUPPORT, reason, {"order_id": "1043"}, "what about 1043?"
+    )  # fmt: skip
+    sure = decide(Intent.SEARCH_PRODUCTS, {"order_id": "1043"}, confidence=THRESHOLD)
+    assert sure.action == Action.SEARCH

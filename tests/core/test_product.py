@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +17,8 @@ from core.product import (
     parse_category,
     parse_list,
     parse_price,
+    plain_text,
+    shown_decimal,
 )
 
 
@@ -214,3 +218,53 @@ def test_separators_that_group_nothing_are_refused(text):
 def test_a_negative_price_is_refused_under_the_price_field():
     with pytest.raises(ValidationError, match="price"):
         ProductRecord.model_validate({"id": "1", "title": "Bowl", "price": "-3"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("₹1,00,000", 100000.0),  # Indian grouping: lakh, then thousands
+        ("Rs. 1,29,999.50", 129999.5),
+        ("12,34,567", 1234567.0),
+        ("1.299,00 €", 1299.0),
+        ("1 299,99", 1299.99),
+        ("-12.50", -12.5),  # read as written; validation refuses the sign by the field's name
+    ],
+)
+def test_grouped_and_signed_prices_read_exactly(text, expected):
+    assert parse_price(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal"), [("1,2345.00", ","), ("1.2.3,4,5", ","), ("12 34", None), ("1.23.456,00", ",")]
+)
+def test_groups_that_are_not_thousands_are_refused_by_the_prices_own_text(text, decimal):
+    with pytest.raises(ValueError, match=re.escape(repr(text))):
+        parse_price(text, decimal)
+
+
+@pytest.mark.parametrize(
+    ("token", "mark"),
+    [("1.299,00", ","), ("1,299.00", "."), ("1.299.000", None), ("139,99", ","), ("1,299", "?"), ("89", None), ("12.5", ".")],
+)  # fmt: skip
+def test_the_decimal_mark_a_number_shows(token, mark):
+    assert shown_decimal(token) == mark
+
+
+def test_entities_are_decoded_however_many_times_they_were_escaped():
+    assert plain_text("Data &amp;amp; Charging  Cable") == "Data & Charging Cable"
+    assert plain_text("Caf&amp;amp;eacute; &lt;b&gt;") == "Café <b>"
+    assert plain_text("Fish & Chips") == "Fish & Chips"
+    assert ProductRecord(id="x", title="Tom &amp;amp; Jerry", price=1).title == "Tom & Jerry"
+
+
+def test_a_variant_is_found_by_its_id_and_a_product_without_variants_is_its_own():
+    shoe = ProductRecord(
+        id="shoe", title="Runner", price=80, stock=3,
+        variants=[{"id": "shoe-9", "options": {"size": "9"}}, {"id": "shoe-10", "options": {"size": "10"}, "price": 85}],
+    )  # fmt: skip
+    assert shoe.variant("shoe-10").price == 85 and shoe.variant("shoe-9").options == {"size": "9"}
+    assert shoe.variant("shoe") is None and shoe.variant("shoe-11") is None
+    mug = ProductRecord(id="mug", title="Mug", price=12, stock=4)
+    assert (mug.variant("mug").id, mug.variant("mug").price, mug.variant("mug").stock) == ("mug", 12, 4)
+    assert mug.variant("other") is None
