@@ -18,11 +18,14 @@ from core.product import ProductRecord
 from retrieval.embeddings import Embedder
 
 # Words that point at a product or ask for its details in general; what is left after them is the question.
+# Words of a request for a product's details in general; the last line's pick a shown product ("the cheapest
+# one"), they do not say what is asked about it.
 GENERAL_WORDS = frozenset(
     """a an the it its it's this that these those one ones first second third fourth fifth last other item product
     tell me more about details detail info information describe show give please can could would you i we is are
     was be does do did has have what whats what's which how and or of on in to for with any there so just about
-    some really very much kind sort thing things like look looks""".split()  # noqa: SIM905 (a word list reads better as text)
+    some really very much kind sort thing things like look looks
+    cheapest priciest dearest expensive least most""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 # Question words that ask about a field under another name ("made of" → material).
 FIELD_SYNONYMS = {

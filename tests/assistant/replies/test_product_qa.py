@@ -45,7 +45,10 @@ def qa(embedder: Embedder) -> ProductQA:
 
 
 def test_a_general_request_is_no_question() -> None:
-    for text in ["tell me about the second one", "more details on this one please", "what about it?"]:
+    for text in [
+        "tell me about the second one", "more details on this one please", "what about it?",
+        "tell me about the cheapest one", "what about the most expensive one?",
+    ]:  # fmt: skip
         assert question_words(text) == set(), text
 
 
