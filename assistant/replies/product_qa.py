@@ -17,9 +17,8 @@ import numpy as np
 from core.product import ProductRecord
 from retrieval.embeddings import Embedder
 
-# Words that point at a product or ask for its details in general; what is left after them is the question.
-# Words of a request for a product's details in general; the last line's pick a shown product ("the cheapest
-# one"), they do not say what is asked about it.
+# Words that point at a product or ask for its details in general; what is left after them is the question. The
+# last line's pick a shown product by a superlative ("the cheapest one"): they do not say what is asked about it.
 GENERAL_WORDS = frozenset(
     """a an the it its it's this that these those one ones first second third fourth fifth last other item product
     tell me more about details detail info information describe show give please can could would you i we is are
