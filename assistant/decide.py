@@ -11,17 +11,12 @@ from assistant.turn import Turn
 from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
 from core.taxonomy import Intent, Stage
 from retrieval.catalog import words
+from retrieval.search import SORT_KEYS
 
 SEARCH_SLOTS = ("category", "color", "size", "brand", "material", "min_price", "max_price", "sort")
 SEARCH_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
 ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
 POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
-# "I'll take the cheapest", "the best rated one": the shown product a superlative picks.
-PICKS = {
-    "price_asc": lambda product: product.price,
-    "price_desc": lambda product: -product.price,
-    "rating_desc": lambda product: -(product.rating or 0.0),
-}
 CART_WORDS = words("remove delete drop take out the a an from my cart basket bag item one please")
 SIMPLE = {
     Intent.GREET: Action.GREET,
@@ -136,9 +131,10 @@ class Decide:
             return tuple(dict.fromkeys(by_position))
         if positions:
             return ()  # "the third one" when fewer were shown: ask, rather than pick another.
+        # "I'll take the cheapest", "the best rated one": the shown product first in the superlative's order.
         shown = [product for product in context.shown if product.id in state.shown]
-        if (pick := PICKS.get(slots.get("sort"))) and shown:
-            return (min(shown, key=pick).id,)
+        if (order := SORT_KEYS.get(slots.get("sort"))) and shown:
+            return (min(shown, key=order).id,)
         if state.focus:
             return tuple(state.focus)
         return tuple(state.shown[:1]) if len(state.shown) == 1 else ()

@@ -56,16 +56,16 @@ NPROBE_SHARE = (32, 16, 8, 4)  # nprobe = nlist / share
 def demo_like_products(count: int, seed: int = 7) -> list[ProductRecord]:
     """`count` products recombined from the demo catalog's tables (valid by construction, so not re-validated)."""
     rng = random.Random(seed)
-    categories = list(CATALOG.items())
-    products = []
-    for number in range(count):
-        category, spec = rng.choice(categories)
-        brand = rng.choice(spec.brands)
-        models = spec.models[brand] if isinstance(spec.models, dict) else spec.models
-        products.append(
-            ProductRecord.model_construct(**_product(rng, number, category, spec, brand, rng.choice(models)))
-        )
-    return products
+    categories = list(CATALOG)
+    return [recombined(rng, number, rng.choice(categories)) for number in range(count)]
+
+
+def recombined(rng: random.Random, number: int, category: str) -> ProductRecord:
+    """A product of `category` with a brand and model line of its tables."""
+    spec = CATALOG[category]
+    brand = rng.choice(spec.brands)
+    models = spec.models[brand] if isinstance(spec.models, dict) else spec.models
+    return ProductRecord.model_construct(**_product(rng, number, category, spec, brand, rng.choice(models)))
 
 
 def product_texts(count: int, seed: int = 7) -> list[str]:
@@ -164,16 +164,10 @@ def products_for(size: int, templates: np.ndarray | None, seed: int = 3) -> list
     base = demo_like_products(min(size, REAL_SIZE))
     if templates is None:
         return base
-    rng, products = random.Random(seed), []
-    for number, template in enumerate(templates.tolist()):
-        category = base[template].category
-        spec = CATALOG[category]
-        brand = rng.choice(spec.brands)
-        models = spec.models[brand] if isinstance(spec.models, dict) else spec.models
-        products.append(
-            ProductRecord.model_construct(**_product(rng, number, category, spec, brand, rng.choice(models)))
-        )
-    return products
+    rng = random.Random(seed)
+    return [
+        recombined(rng, number, base[template].category) for number, template in enumerate(templates.tolist())
+    ]
 
 
 def random_filters(rng: random.Random) -> SearchFilters:

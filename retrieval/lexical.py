@@ -6,6 +6,7 @@ are always switched together. Filters are a mask over the rows, applied before r
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from functools import cached_property
@@ -61,6 +62,9 @@ class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25, tokenizer: int = TOKENIZER) -> None:
         self.retriever = retriever
         self.tokenizer = tokenizer
+        # A hybrid search reads the query's words twice (its BM25 ranking, then which rows hold them all), and
+        # correcting a misspelt word is a fuzzy pass over the vocabulary: read each query once.
+        self._query_ids = functools.lru_cache(maxsize=1024)(self._read_query)
 
     @classmethod
     def build(cls, texts: list[str], progress: bool = False) -> LexicalIndex:
@@ -111,14 +115,14 @@ class LexicalIndex:
         ranked = matching[np.argsort(-scores[matching], kind="stable")]
         return [(int(row), float(scores[row])) for row in ranked]
 
-    def _query_ids(self, query: str) -> list[list[int]]:
+    def _read_query(self, query: str) -> tuple[tuple[int, ...], ...]:
         """For each query word the catalog has, or can correct, its vocabulary ids (a corrected word may
         stand for up to three equally close words)."""
         vocab = self.retriever.vocab_dict
         found = [
             [token] if token in vocab else self.corrections(token) for token in dict.fromkeys(tokens(query))
         ]
-        return [[vocab[word] for word in words] for words in found if words]
+        return tuple(tuple(vocab[word] for word in words) for words in found if words)
 
     def covering(self, query: str, rows: list[int]) -> set[int]:
         """Those of `rows` whose text holds every word of the query that the catalog has (or its closest
@@ -130,7 +134,7 @@ class LexicalIndex:
         selected = np.array(rows)
         present = np.ones(len(rows), dtype=bool)
         for alternatives in wanted:
-            present &= self.retriever.get_scores_from_ids(alternatives)[selected] > 0
+            present &= self.retriever.get_scores_from_ids(list(alternatives))[selected] > 0
         return {row for row, ok in zip(rows, present, strict=True) if ok}
 
     def save(self, directory: Path) -> None:

@@ -132,13 +132,14 @@ _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them
 
 
 _TITLE_WORD = re.compile(r"[^\W_]+")
+_PLAIN_WORD = re.compile(r"[a-z0-9]+")
 # At most this many titles share a pair of words that names a product ("Nitro 3" names a Puma line of three).
 NAME_PAIR_TITLES = 3
 
 
 def _numbered_pairs(lowered: str) -> Iterator[tuple[str, str]]:
     """(word, number) for each number that directly follows a word."""
-    found = re.findall(r"[a-z0-9]+", lowered)
+    found = _PLAIN_WORD.findall(lowered)
     return ((word, number) for word, number in pairwise(found) if number.isdigit() and not word.isdigit())
 
 
@@ -271,7 +272,7 @@ class SlotExtractor:
             word = match.group(1)
             if word in ("a", "an"):
                 continue  # "a red mug" names a product, not a count.
-            before = re.findall(r"[a-z0-9]+", lowered[: match.start()])
+            before = _PLAIN_WORD.findall(lowered[: match.start()])
             if word.isdigit() and before and (before[-1], word) in self._named_numbers:
                 continue
             return int(word) if word.isdigit() else NUMBER_WORDS[word]
