@@ -6,6 +6,7 @@ catalog and the database; the reply step only phrases it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -33,6 +34,8 @@ TALK_ONLY = (
     Action.COMPLAINT,
     Action.OUT_OF_SCOPE,
 )
+# Cosine similarity (search encoder) from which a named kind and a category path are one kind of product.
+SAME_KIND = 0.7
 Handler = Callable[[Decision, Conversation, DialogueState, Session, Outcome], None]
 
 
@@ -76,6 +79,11 @@ class Act:
         self, decision: Decision, conversation, state: DialogueState, session: Session, outcome: Outcome
     ) -> None:
         filters = SearchFilters(**{key: decision.slots[key] for key in FILTER_SLOTS if key in decision.slots})
+        kind = decision.slots.get("not_carried")
+        nearest = self.search.nearest_categories(kind) if kind else []
+        if nearest and nearest[0][1] >= SAME_KIND:
+            # A kind no title names may still be a category by another name ("couches": the sofas).
+            filters, kind = dataclasses.replace(filters, category=nearest[0][0]), None
         products = self.search.run(
             decision.query,
             filters,
@@ -86,6 +94,9 @@ class Act:
         outcome.products = products
         filters = {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS}
         outcome.facts = {"query": decision.query, "filters": filters}
+        if kind:
+            outcome.facts["not_carried"] = kind
+            outcome.facts["carried"] = [self.catalog.category_names[path] for path, _ in nearest]
         outcome.events.append(
             (
                 "search",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.act import Act
 from assistant.decide import Decide
-from assistant.llm.factory import make_backend
+from assistant.llm.factory import make_backend, make_intent_llm
 from assistant.pipeline import Assistant
 from assistant.privacy.redaction import Redactor
 from assistant.record import Record
@@ -158,7 +158,7 @@ def build_assistant(settings: Settings, log: Log = stderr) -> Assistant:
         understand=Understand(
             classifier,
             slots,
-            backend,
+            make_intent_llm(settings, backend),
             settings.intent_llm,
             settings.intent_threshold,
         ),

@@ -13,7 +13,17 @@ from core.taxonomy import Intent, Stage
 from retrieval.catalog import words
 from retrieval.search import SORT_KEYS
 
-SEARCH_SLOTS = ("category", "color", "size", "brand", "material", "min_price", "max_price", "sort")
+SEARCH_SLOTS = (
+    "category",
+    "color",
+    "size",
+    "brand",
+    "material",
+    "min_price",
+    "max_price",
+    "sort",
+    "not_carried",
+)
 SEARCH_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
 ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
 POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
@@ -103,6 +113,8 @@ class Decide:
     def _search(query: str, slots: dict, previous: dict) -> Decision:
         # A refinement keeps the earlier constraints and replaces the ones the shopper just changed.
         merged = {key: value for key, value in previous.items() if key in SEARCH_SLOTS}
+        if "category" in slots and "not_carried" not in slots:
+            merged.pop("not_carried", None)  # a kind the store has replaces the one it lacks
         merged.update({key: value for key, value in slots.items() if key in SEARCH_SLOTS})
         return Decision(Action.SEARCH, query=query, slots=merged)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from assistant import metrics
-from assistant.llm.protocol import LLMBackend
+from assistant.llm.protocol import IntentLLM, Reading
 from assistant.turn import Turn
 from assistant.understanding.intent_classifier import IntentClassifier
 from assistant.understanding.intent_rules import reconcile
@@ -22,14 +22,15 @@ class Understand:
     carries small talk and a request, then reconciled with what is on screen (`intent_rules`); slots from rules.
 
     `intent_llm` is "off", "fallback" (ask the LLM only when the classifier is below `threshold`) or "always".
-    The LLM chooses among the taxonomy's labels only, so its answer is always a valid intent.
+    The LLM chooses among the taxonomy's labels only, so its answer is always a valid intent; the slots it finds
+    fill only those the rules did not (the rules know the catalog's words, the LLM does not).
     """
 
     def __init__(
         self,
         classifier: IntentClassifier,
         slots: SlotExtractor,
-        llm: LLMBackend | None = None,
+        llm: IntentLLM | None = None,
         intent_llm: Literal["off", "fallback", "always"] = "off",
         threshold: float = 0.45,
     ) -> None:
@@ -53,12 +54,20 @@ class Understand:
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
         intent, confidence = self.classify(text, context)
         intent = reconcile(intent, text, slots, context, self.slots.names_model(text))
+        source = "classifier"
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
-            chosen = self.ask_llm(text, context)
-            if chosen is not None:
+            reading = self.ask_llm(text, context)
+            if reading.intent is not None:
                 # The LLM gives no calibrated probability; it counts as just confident enough to act on.
-                return Understanding(text, Intent(chosen), max(confidence, self.threshold), slots, "llm")
-        return Understanding(text, intent, confidence, slots, "classifier")
+                intent, confidence, source = Intent(reading.intent), max(confidence, self.threshold), "llm"
+                slots = {**reading.slots, **slots}
+        # A kind of product the catalog has no word for ("yoga leggings" where only yoga mats are): the reply
+        # says the store lacks it.
+        if intent in (Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH) and (
+            missing := self.slots.not_carried(text)
+        ):
+            slots["not_carried"] = missing
+        return Understanding(text, intent, confidence, slots, source)
 
     def classify(self, text: str, context: Context) -> tuple[Intent, float]:
         """The classifier's reading of the turn; when it reads small talk, its clauses are read too, and a
@@ -71,14 +80,14 @@ class Understand:
             return whole
         return request_among(whole, self.classifier.predict(parts, [context] * len(parts)), self.threshold)
 
-    def ask_llm(self, text: str, context: Context) -> str | None:
-        """The LLM's label for the utterance, or None when it gives none; each call counted in the metrics."""
+    def ask_llm(self, text: str, context: Context) -> Reading:
+        """The LLM's reading of the utterance (its intent None when it gives none); each call counted."""
         try:
-            chosen = self.llm.classify(
+            reading = self.llm.read(
                 text, LABELS, {"stage": context.stage.value, "last_act": context.last_act}
             )
         except Exception:
             metrics.llm_called(self.llm.name, "classify", "failed")
             raise
-        metrics.llm_called(self.llm.name, "classify", "declined" if chosen is None else "chosen")
-        return chosen
+        metrics.llm_called(self.llm.name, "classify", "declined" if reading.intent is None else "chosen")
+        return reading

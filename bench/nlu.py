@@ -8,8 +8,9 @@ precision and recall, calibration error) on the shoppers' held-out set and the o
 - `first_reading`: the search encoder's regression alone (no second opinion);
 - `cascade`: as deployed, the second encoder read for turns below `intent_second_opinion_below`;
 - `second_always`: the second encoder read for every turn;
-- `llm_fallback` (with `--llm`): the cascade, and the configured LLM (`SHOPASSIST_LLM_*`) for turns below the
-  clarification threshold.
+- `llm_fallback` (with `--llm`): the cascade, and the LLM (`SHOPASSIST_INTENT_LLM_READER`: the tuned Gemma by
+  default) for turns below the clarification threshold;
+- `llm_always` (with `--llm`): the LLM's intent for every turn (the LLM alone; rules still settle checkout details).
 
 Prints and writes JSON (bench/results/nlu.json), with the batch throughput of the cascade.
 
@@ -111,14 +112,16 @@ def main() -> None:
         print(path, json.dumps(paths[path]), flush=True)
     understand.classifier.second_opinion_below = deployed
     if args.llm:
-        llm_assistant = build_assistant(settings.model_copy(update={"intent_llm": "fallback"}))
-        paths["llm_fallback"] = run_path(llm_assistant.understand, sets, 1, settings.intent_threshold)
-        print("llm_fallback", json.dumps(paths["llm_fallback"]), flush=True)
+        for mode in ("fallback", "always"):
+            llm_assistant = build_assistant(settings.model_copy(update={"intent_llm": mode}))
+            paths[f"llm_{mode}"] = run_path(llm_assistant.understand, sets, 1, settings.intent_threshold)
+            print(f"llm_{mode}", json.dumps(paths[f"llm_{mode}"]), flush=True)
 
     figures = {
         "embedding_runtime": settings.embedding_runtime,
         "encoders": [settings.embedding_model, settings.intent_second_encoder or None],
         "second_opinion_below": deployed,
+        "intent_llm_reader": settings.intent_llm_reader if args.llm else None,
         "runs": args.repeat,
         "paths": paths,
         "cascade_utterances_per_s_by_batch": batch_throughput(

@@ -101,3 +101,38 @@ def nlu_eval(
     print(scores.table())
     if json_out:
         json_out.write_text(json.dumps(scores.to_json(), indent=2))
+
+
+@nlu_app.command("tune-llm")
+def nlu_tune_llm(
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training examples.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    device: Annotated[
+        str | None, typer.Option(help="cuda, cpu, … (default: CUDA when there is one).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the adapter (default: the packaged one).")
+    ] = None,
+) -> None:
+    """Tune Gemma 3 270M (LoRA) to read turns as JSON intent and slots; slow on a CPU, about a minute on a GPU."""
+    from assistant.llm.intent_tuning import Recipe, tune
+    from assistant.llm.tuned_intent import ADAPTER_DIR
+    from assistant.understanding.intent_classifier import load_examples
+    from assistant.understanding.slots import SlotExtractor
+    from retrieval.catalog import Catalog
+    from retrieval.thread_pools import sized_to_free_cores
+
+    command = "shopassist nlu tune-llm" + (f" --epochs {epochs}" if epochs != 1 else "")
+    command += f" --batch-size {batch_size}" if batch_size != 16 else ""
+    rules = SlotExtractor(Catalog([]))
+    with sized_to_free_cores() as threads:
+        print(f"tuning on {threads} thread(s)", file=sys.stderr)
+        provenance = tune(
+            load_examples(),
+            rules.run,
+            out or ADAPTER_DIR,
+            Recipe(epochs=epochs, batch_size=batch_size),
+            device=device,
+            command=command,
+        )
+    print(json.dumps(provenance, indent=2))

@@ -24,3 +24,25 @@ def product_line(position: int, product: ProductRecord) -> str:
     rating = f", rated {product.rating:.1f}/5" if product.rating else ""
     stock = stock_phrase(product)
     return f"{position}. {product.title} — {money(product.price, product.currency)}{rating}{', ' + stock if stock else ''}"
+
+
+def listed(items: list[str], conjunction: str = "and") -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def plural(phrase: str) -> str:
+    """An English noun phrase in the plural by its last word ("hdmi cable" → "hdmi cables"); a last word
+    that already ends in s is taken as plural."""
+    head, _, last = phrase.rpartition(" ")
+    if last.endswith("s"):
+        return phrase
+    if last.endswith("fe"):
+        last = last[:-2] + "ves"
+    elif last.endswith(("x", "z", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
         default="off",
         description="Ask the LLM for the intent: never, when the classifier is unsure, or always.",
     )
+    intent_llm_reader: Literal["tuned", "prompted"] = Field(
+        default="tuned",
+        description="Which LLM reads intents: Gemma 3 270M with the tuned LoRA adapter (intent and slots as JSON), or the reply LLM prompted with examples.",
+    )
+    intent_llm_adapter: Path | None = Field(
+        default=None,
+        description="The LoRA adapter of the tuned reader (default: the one shipped with shopassist).",
+    )
 
     llm_backend: Literal["auto", "template", "transformers", "openai"] = Field(
         default="auto",

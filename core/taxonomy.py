@@ -56,6 +56,8 @@ SLOT_NAMES = (
     "product_ref",
     "order_id",
     "sort",
+    # An extension to the contract: the kind of product a search names that the catalog does not carry.
+    "not_carried",
 )
 
 SORT_ORDERS = ("price_asc", "price_desc", "rating_desc", "newest")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from core.formatting import money, product_line
+from core.formatting import listed, money, product_line
 from core.product import ProductRecord
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Nudge, Offer, Outcome
@@ -335,6 +335,8 @@ class Guidance:
         shown = len(outcome.products)
         if decision.action != Action.SEARCH or shown < self.settings.results_per_reply:
             return None
+        if outcome.facts.get("not_carried"):
+            return None  # the closest things to what the store lacks: nothing to narrow down
         matches = self._matches(decision)
         if len(matches) <= shown:
             return None
@@ -343,11 +345,10 @@ class Guidance:
             return None
         attribute, values = split
         options = [label for label, _reply in values]
-        listed = f"{', '.join(options[:-1])} or {options[-1]}"
         name = ATTRIBUTE_NAMES.get(attribute, "kind")
         return Guide(
             kind=NARROWING,
-            step=f"There are more matches than I can show — which {name} would you like: {listed}?",
+            step=f"There are more matches than I can show — which {name} would you like: {listed(options, 'or')}?",
             suggestions=tuple(reply for _label, reply in values),
             slot_keys=ATTRIBUTE_SLOTS[attribute],
         )

@@ -13,6 +13,7 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.formatting import plural
 from core.product import ProductRecord
 from db.models import Product
 
@@ -92,6 +93,23 @@ class Catalog:
         """Category paths whose words include every word of `term` ("running shoes" → "Shoes > Running")."""
         wanted = words(term)
         return [path for path, have in self._category_words.items() if wanted and wanted <= have]
+
+    @cached_property
+    def category_names(self) -> dict[str, str]:
+        """What a shopper calls each category path: its leaf, with the kind its titles end in when the leaf
+        does not name one ("Shoes > Running" → "running shoes", "Kitchen > Mugs" → "mugs")."""
+        endings: dict[str, Counter[str]] = {}
+        for product in self.products:
+            if product.category and (title := _WORD.findall(product.title.lower())):
+                endings.setdefault(product.category, Counter())[title[-1]] += 1
+        names = {}
+        for path, counts in endings.items():
+            leaf = path.split(" > ")[-1].lower()
+            kind = counts.most_common(1)[0][0]
+            # A leaf that ends in a plural already names the kind ("Dumbbells" of "… Dumbbell Set").
+            named = leaf.endswith("s") or singular(kind) in words(leaf)
+            names[path] = leaf if named else f"{leaf} {plural(kind)}"
+        return names
 
     @cached_property
     def type_words(self) -> Counter[str]:

@@ -187,6 +187,25 @@ class ProductSearch:
         rows = {row for row, _ in dense} | lexical.keys()
         return {row: DENSE_WEIGHT * cosine[row] + (1 - DENSE_WEIGHT) * lexical.get(row, 0.0) for row in rows}
 
+    def nearest_categories(self, kind: str, k: int = 3) -> list[tuple[str, float]]:
+        """The catalog's category paths closest in meaning to a named kind of product, with their cosine
+        similarity: a "couch" is the catalog's sofas, "earbuds" are not its earrings."""
+        paths, vectors = self._category_vectors
+        if not paths:
+            return []
+        similarity = vectors @ self.embedder.encode_one(kind)
+        best = np.argsort(-similarity)[:k]
+        return [(paths[i], float(similarity[i])) for i in best]
+
+    @functools.cached_property
+    def _category_vectors(self) -> tuple[list[str], np.ndarray]:
+        # Compared by what shoppers call them ("mugs", "running shoes"): a path's parent words
+        # ("Kitchen > …") dilute a kind's meaning.
+        names = self.catalog.category_names
+        paths = list(names)
+        vectors = self.embedder.encode([names[path] for path in paths]) if paths else np.zeros((0, 0))
+        return paths, vectors.astype(np.float32)
+
     def run(
         self,
         query: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.llm.protocol import LLMBackend, TemplateBackend
+from assistant.llm.protocol import IntentLLM, LLMBackend, PromptedIntent, TemplateBackend
 from core.errors import BackendUnavailable
 from core.settings import Settings
 
@@ -35,3 +35,14 @@ def make_backend(settings: Settings) -> LLMBackend:
         retries=settings.llm_retries,
         merge_system=settings.llm_merge_system_prompt,
     )
+
+
+def make_intent_llm(settings: Settings, backend: LLMBackend) -> IntentLLM | None:
+    """The LLM understanding asks, if the settings ask for one: the tuned reader, or `backend` prompted."""
+    if settings.intent_llm == "off":
+        return None
+    if settings.intent_llm_reader == "prompted":
+        return PromptedIntent(backend)
+    from assistant.llm.tuned_intent import ADAPTER_DIR, TunedIntentLLM
+
+    return TunedIntentLLM(settings.intent_llm_adapter or ADAPTER_DIR)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from core.product import ProductRecord
 from core.state import CartLine
@@ -95,6 +95,35 @@ class LLMBackend(ABC):
     @abstractmethod
     def generate(self, context: GroundedContext) -> Iterator[str]:
         """The reply, streamed in pieces; it may raise BackendUnavailable, and Respond then uses the draft."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An LLM's reading of a shopper's turn: one of the offered intents (None when it declines) and the slots it
+    found, already checked against the shopper's words."""
+
+    intent: str | None
+    slots: dict[str, Any] = field(default_factory=dict)
+    raw: str = ""  # the slots as the model wrote them, before they were checked
+
+
+class IntentLLM(Protocol):
+    """What understanding asks of an LLM: a reading of the turn among the offered labels."""
+
+    name: str
+
+    def read(self, text: str, labels: list[str], context: dict) -> Reading: ...
+
+
+class PromptedIntent:
+    """A reply backend asked for the intent by its `classify` (a few-shot prompt); it finds no slots."""
+
+    def __init__(self, backend: LLMBackend) -> None:
+        self.backend = backend
+        self.name = backend.name
+
+    def read(self, text: str, labels: list[str], context: dict) -> Reading:
+        return Reading(self.backend.classify(text, labels, context))
 
 
 class TemplateBackend(LLMBackend):

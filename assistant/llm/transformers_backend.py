@@ -167,16 +167,10 @@ class TransformersBackend(LLMBackend):
             hidden = self.model.get_decoder()(input_ids=batch, past_key_values=cache, use_cache=True)
             where = [(row, i) for row, ids in enumerate(prefix.label_ids) for i in range(len(ids) - 1)]
             picked = hidden.last_hidden_state[[r for r, _ in where], [i for _, i in where]]
-            logprobs = torch.log_softmax(self._project(picked).float(), dim=-1)
+            logprobs = torch.log_softmax(project(self.model, picked).float(), dim=-1)
             for (row, i), logprob in zip(where, logprobs, strict=True):
                 scores[row].append(logprob[prefix.label_ids[row][i + 1]].item())
         return scores
-
-    def _project(self, hidden: torch.Tensor) -> torch.Tensor:
-        logits = self.model.get_output_embeddings()(hidden)
-        if softcap := getattr(self.model.config, "final_logit_softcapping", None):
-            logits = torch.tanh(logits / softcap) * softcap
-        return logits
 
     def _prefix(self, labels: tuple[str, ...]) -> _Prefix:
         with self._lock:
@@ -223,6 +217,14 @@ class TransformersBackend(LLMBackend):
             return self._encode(prompt)[0].tolist()
         prompt = f"{messages[0]['content']}\n\n{messages[1]['content']}\nAssistant:"
         return self._encode(prompt, bos=True)[0].tolist()
+
+
+def project(model: PreTrainedModel, hidden: torch.Tensor) -> torch.Tensor:
+    """The next-token logits at the given hidden states, soft-capped as the model's own head caps them."""
+    logits = model.get_output_embeddings()(hidden)
+    if softcap := getattr(model.config, "final_logit_softcapping", None):
+        logits = torch.tanh(logits / softcap) * softcap
+    return logits
 
 
 def cut_at_stop(pieces: Iterator[str], stops: tuple[str, ...]) -> Iterator[str]:

@@ -5,9 +5,12 @@ This is the reply text of the `template` backend and the draft that a generating
 
 from __future__ import annotations
 
-from core.formatting import money, product_line, stock_phrase
+from core.formatting import listed, money, plural, product_line, stock_phrase
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Outcome
+
+# The longest search the no-results reply quotes back; a longer one is a sentence, not a search term.
+ECHO_WORDS = 4
 
 
 def describe_filters(filters: dict) -> str:
@@ -93,18 +96,32 @@ class TemplateReplies:
 
     def _search(self, decision: Decision, outcome: Outcome, _state):
         described = describe_filters(outcome.facts.get("filters", {}))
+        lacking = outcome.facts.get("not_carried")
         if not outcome.products:
-            wanted = described or decision.query
+            if lacking:
+                carried = outcome.facts.get("carried", [])
+                offer = f" We do have {listed(carried)}." if carried else ""
+                return (
+                    f"Sorry, we don't seem to carry {plural(lacking)}.{offer} Is there something else I can find?",
+                    [f"Show me {kind}" for kind in carried],
+                    "no_results",
+                )
+            # The shopper's own words are echoed only when short enough to be what they searched for.
+            wanted = described or (decision.query if len(decision.query.split()) <= ECHO_WORDS else "")
             return (
-                f"I couldn't find anything matching {wanted!r} in our catalog. Try a different budget, color or product type?",
+                f"I couldn't find anything {f'matching {wanted!r}' if wanted else 'like that'} in our catalog. "
+                "Try a different budget, color or product type?",
                 ["Show me something similar", "Remove the price limit"],
                 "no_results",
             )
         lines = "\n".join(product_line(i, p) for i, p in enumerate(outcome.products, start=1))
-        title = (
-            f"{_here_are(len(outcome.products), 'option' if not described else 'result')}"
-            f"{' for ' + described if described else ''}:"
-        )
+        if lacking:
+            title = f"We don't seem to carry {plural(lacking)}. The closest things we have:"
+        else:
+            title = (
+                f"{_here_are(len(outcome.products), 'option' if not described else 'result')}"
+                f"{' for ' + described if described else ''}:"
+            )
         return (
             f"{title}\n{lines}\nWould you like details on one of them, or to narrow it down?",
             ["Tell me about the first one", "Compare the first two", "Cheaper ones", "Sort by rating"],

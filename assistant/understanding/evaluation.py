@@ -158,9 +158,15 @@ def context_of(path: Path, number: int, row: dict) -> Context:
         raise EvaluationInputError(f"{path}: row {number} has an invalid context: {error}") from None
 
 
+# Understanding's notes for the reply, not details the shopper gave: never scored as slots.
+NOT_SCORED = {"not_carried"}
+
+
 def _slot_items(slots: dict[str, Any]) -> set[tuple[str, str]]:
     items = set()
     for name, value in slots.items():
+        if name in NOT_SCORED:
+            continue
         values = value if isinstance(value, list) else [value]
         items |= {(name, str(v).lower()) for v in values}
     return items

@@ -73,15 +73,21 @@ _UNIT = (
 )
 # The whole number (never a shorter run of its digits) and not a measure.
 _FIGURE = rf"(\d[\d,]*(?:\.\d+)?)(?![\d,]|\.\d)(?!\s*{_UNIT}(?![a-z]))"
-_AMOUNT = rf"(?:[$€£₹]|rs\.?|inr|usd)?\s*{_FIGURE}\s*(?:k\b)?\s*(?:dollars?|bucks|usd|euros?|rupees?|inr)?"
+_MONEY_WORD = r"(?:dollars?|bucks|usd|euros?|rupees?|inr|quid|pounds?)"
+_AMOUNT = rf"(?:[$€£₹]|rs\.?|inr|usd)?\s*{_FIGURE}\s*(?:k\b)?\s*{_MONEY_WORD}?"
 _BETWEEN = re.compile(
     rf"\bbetween\s+{_AMOUNT}\s+(?:and|to|-)\s+{_AMOUNT}|\b{_AMOUNT}\s*(?:-|to)\s*{_AMOUNT}\b", re.I
 )
 _MAX = re.compile(
-    rf"\b(?:under|below|less than|cheaper than|at most|no more than|max(?:imum)?|up to|within|<)\s*{_AMOUNT}",
+    rf"\b(?:under|below|less than|cheaper than|at most|no more than|max(?:imum)?|up to|within|<"
+    rf"|(?:nothing|not|never|none|no(?:thing)? (?:more|higher)) (?:over|above|more than|higher than|exceeding))\s*{_AMOUNT}",
     re.I,
 )
-_MIN = re.compile(rf"\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_AMOUNT}", re.I)
+# "nothing over 60" is a ceiling (_MAX), not a floor.
+_MIN = re.compile(
+    rf"(?<!nothing )(?<!not )(?<!never )(?<!none )(?<!no )\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_AMOUNT}",
+    re.I,
+)
 _RELATIVE_CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget|too (?:expensive|pricey|much)|can'?t afford|over my budget)\b",
     re.I,
@@ -95,7 +101,7 @@ _SIZE = re.compile(
 )
 _QUANTITY = re.compile(
     r"\b(\d{1,2}|a couple of|a pair of|an?|one|two|three|four|five|six|seven|eight|nine|ten|both)\s+"
-    rf"(?!{_UNIT}(?![a-z]))"
+    rf"(?!(?:{_UNIT}|{_MONEY_WORD})(?![a-z]))"
     r"(?=(?:of (?:the|those|these|them|it)\b|those\b|these\b|them\b|more|items?|pieces?|pcs|pairs?|units?|x\b|[a-z]+s\b))",
     re.I,
 )
@@ -195,6 +201,11 @@ class SlotExtractor:
         self._named_numbers = {
             pair for product in catalog.products for pair in _numbered_pairs(product.title.lower())
         }
+        # Every word a title or category holds: a request whose head is none of them asks for what the store lacks.
+        self._type_vocabulary = set(catalog.type_words) | {
+            word for path in catalog.categories for word in words(path)
+        }
+        self._type_list = sorted(self._type_vocabulary)
         self._product_words = {word for path in catalog.categories for word in words(path)} | {
             word for word, count in catalog.type_words.items() if count >= 3 and len(word) > 3
         }
@@ -310,6 +321,40 @@ class SlotExtractor:
                     return phrase
         return next(self._corrections(lowered, sorted(self._product_words)), None)
 
+    def not_carried(self, text: str) -> str | None:
+        """The kind of product the request names when no title or category of the catalog names it ("earbuds",
+        "yoga leggings"), so the reply can say so instead of showing the nearest products as if they were it.
+
+        The kind is the request's first noun phrase, read past the words that ask, point, describe or price
+        ("do you have", "the cheapest", "red", "under 50"); its last word is the head. A head that a catalog
+        word is a misspelling of ("sneekers") is carried; a need ("a gift for dad") names no kind."""
+        lowered = text.lower()
+        for pattern in (_BETWEEN, _MAX, _MIN, _SIZE):
+            lowered = pattern.sub(" , ", lowered)
+        described = {
+            word
+            for phrase in (*self.colors.rank, *self.materials.rank, *self.brands)
+            for word in phrase.split()
+        }
+        phrase: list[str] = []
+        previous = ""
+        for token in re.findall(r"[^\W\d_]+|[^\w\s]|\d+", lowered):
+            if token in _ENDS_PHRASE and previous not in _ASKING_VERBS and not phrase:
+                return None  # "something for my dad": what follows is who or what it is for, not a kind
+            asking = token in _ASKING or token in _STOP or token in described or len(token) < 3
+            if asking or not token.isalpha():
+                if phrase:
+                    break
+                previous = token
+                continue
+            phrase.append(token)
+        if not phrase or phrase[-1] in _NEEDS:
+            return None
+        head = singular(phrase[-1])
+        if head in self._type_vocabulary or next(self._corrections(head, self._type_list), None):
+            return None
+        return " ".join(phrase[-3:])
+
     def _is_product_type(self, token: str) -> bool:
         """A word that names a kind of product in many titles ("mug", "sneakers"), not a generic word."""
         return len(token) > 2 and self.catalog.type_words.get(singular(token), 0) >= 3 and token not in _STOP
@@ -408,3 +453,27 @@ _STOP = set(
         "from",
     ]
 )
+
+# The words of a request that ask, point, rate or fill, never naming the kind of product wanted.
+_ASKING = {
+    "hey", "hello", "hiya", "there", "looking", "searching", "shopping", "hunting", "after", "got", "sell",
+    "stock", "carry", "offer", "stocked", "available", "was", "were", "would", "could", "should", "will", "shall",
+    "may", "might", "our", "they", "their", "its", "something", "anything", "everything", "stuff", "thing",
+    "things", "kind", "sort", "type", "kinds", "sorts", "types", "maybe", "perhaps", "really", "just", "also",
+    "too", "very", "quite", "all", "each", "every", "cheapest", "priciest", "nicest", "top", "rated", "cheaper",
+    "similar", "other", "another", "else", "nice", "great", "decent", "quality", "thanks", "thank", "pls", "plz",
+    "yes", "yeah", "okay", "not", "nothing", "none", "wanted", "wanna", "gonna", "needs", "love", "tell", "see",
+    "give", "recommend", "suggest", "help", "search", "order", "bring", "send", "list", "sale", "cost", "costs",
+    "prices", "budget", "expensive", "affordable", "bucks", "dollars", "euros", "quid", "pounds", "rupees",
+    "don", "doesn", "didn", "isn", "aren", "won", "haven", "hasn", "couple", "few", "lot", "lots", "two", "three",
+    "four", "five", "pair", "pairs", "set", "piece", "pieces", "size", "sized", "small", "medium", "large",
+    "big", "little", "cool", "fancy", "simple", "plain", "nicer", "better", "cheapo", "mine", "yours", "here",
+    "now", "today", "still", "again", "only", "exactly", "which", "where", "who", "whose", "priced", "costing",
+    "around", "about", "roughly",
+}  # fmt: skip
+# Request verbs after which a preposition still leads to the kind wanted ("looking for a kettle").
+_ASKING_VERBS = {"looking", "searching", "shopping", "hunting", "asking", "after", "need", "want"}
+# Prepositions that end a phrase: what follows says who or what the product is for.
+_ENDS_PHRASE = {"for", "with", "to", "who", "that", "which"}
+# Words that name a need, never a kind of product: a gift can be anything.
+_NEEDS = {"gift", "gifts", "present", "presents", "idea", "ideas", "surprise", "treat", "stocking", "stuffer"}

@@ -9,6 +9,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from core.formatting import plural
 from core.product import ProductRecord
 from retrieval.catalog import Catalog
 
@@ -130,16 +131,6 @@ def product_term(titles: list[str]) -> str:
             break
         common.append(words[0])
     return " ".join(reversed(common)).lower()
-
-
-def plural(term: str) -> str:
-    if term.endswith("s"):
-        return term
-    if term.endswith(("ch", "sh", "x")):
-        return term + "es"
-    if term.endswith("y") and term[-2:-1] not in "aeiou":
-        return term[:-1] + "ies"
-    return term + "s"
 
 
 class ShopperVocabulary:

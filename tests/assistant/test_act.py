@@ -66,6 +66,18 @@ def test_a_search_shows_what_it_finds_and_remembers_it(run):
     assert outcome.cart == []
 
 
+def test_a_kind_the_shop_lacks_is_said_with_its_nearest_categories(run):
+    outcome, _, _ = run(Action.SEARCH, query="a kettle", slots={"not_carried": "kettle"})
+    assert outcome.facts["not_carried"] == "kettle"
+    assert outcome.facts["carried"][0] == "mugs" and len(outcome.facts["carried"]) == 3
+
+
+def test_a_kind_named_differently_is_searched_in_its_category(run):
+    outcome, _, _ = run(Action.SEARCH, query="cups", slots={"not_carried": "cups"})
+    assert "not_carried" not in outcome.facts
+    assert outcome.products and {p.id for p in outcome.products} <= {"m1", "m2", "m3"}
+
+
 def test_a_search_shows_at_most_the_results_per_reply(run):
     outcome, _, _ = run(Action.SEARCH, query="kitchen", slots={"max_price": 100})
     assert 1 <= len(outcome.products) <= 3

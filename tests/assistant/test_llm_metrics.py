@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import REGISTRY
 
-from assistant.llm.protocol import GroundedContext, LLMBackend
+from assistant.llm.protocol import GroundedContext, LLMBackend, PromptedIntent
 from assistant.pipeline import Assistant
 from assistant.understand import Understand
 from core.errors import BackendUnavailable
@@ -39,7 +39,7 @@ def asking(assistant: Assistant, backend: LLMBackend) -> Assistant:
     llm = assistant.replying_with(backend)
     understand = assistant.understand
     llm.understand = Understand(
-        understand.classifier, understand.slots, backend, "always", understand.threshold
+        understand.classifier, understand.slots, PromptedIntent(backend), "always", understand.threshold
     )
     return llm
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.act import SAME_KIND
 from retrieval.filters import SearchFilters
 from retrieval.search import METHODS, ProductSearch, ShopperProfile, fuse_rrf
 
@@ -132,3 +133,12 @@ def test_a_profile_moves_what_the_shopper_browsed_up_but_keeps_the_results_relev
     )
     assert sum(p in hoodies_all for p in boosted) >= sum(p in hoodies_all for p in plain)
     assert len(boosted) == len(plain)
+
+
+def test_a_kind_is_matched_to_the_catalogs_categories_by_meaning(assistant):
+    search = assistant.act.search
+    (path, similarity), *_ = search.nearest_categories("couches")
+    assert "Sofas" in path and similarity >= SAME_KIND
+    (path, similarity), *_ = search.nearest_categories("earbuds")
+    assert similarity < SAME_KIND  # near the headphones, but not one kind with them
+    assert len(search.nearest_categories("kettle", k=3)) == 3

@@ -24,11 +24,19 @@ def slots(assistant) -> SlotExtractor:
         ("something less than ₹500", {"max_price": 500}),
         ("over 1,200", {"min_price": 1200}),
         ("from 30 to 60", {"min_price": 30, "max_price": 60}),
+        # A negated floor is a ceiling.
+        ("hey, looking for a kettle, nothing over 60 bucks", {"max_price": 60}),
+        ("not over $80 please", {"max_price": 80}),
+        ("no more than 40", {"max_price": 40}),
+        ("at least 20 but not above 90", {"min_price": 20, "max_price": 90}),
+        # A sum of money is never a count.
+        ("under 30 bucks pls", {"max_price": 30}),
+        ("under 40 quid", {"max_price": 40}),
     ],
 )
 def test_prices(slots, text, expected):
     found = slots.run(text)
-    assert {key: found[key] for key in expected} == expected
+    assert {key: found[key] for key in ("min_price", "max_price", "quantity") if key in found} == expected
 
 
 def test_cheaper_is_relative_to_the_shown_products(assistant, slots):
@@ -176,3 +184,31 @@ def test_a_product_is_named_by_a_code_or_by_two_words_few_titles_share():
         assert names.names_model(text), text
     for text in ("running shoes", "hoka running shoes", "the weather in paris", "hello there"):
         assert not names.names_model(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "lacking"),
+    [
+        ("do you have earbuds?", "earbuds"),
+        ("yoga leggings please", "yoga leggings"),  # "yoga" is a category here; leggings are not
+        ("a 2 m hdmi cable", "hdmi cable"),
+        ("hey, looking for a kettle, nothing over 60 bucks", "kettle"),
+        ("can you find me a cordless drill under 100?", "cordless drill"),
+        ("do you stock espresso machines priced under 300 dollars?", "espresso machines"),
+        # What the catalog's titles or categories name, however asked for, is carried.
+        ("show me the cheapest running shoes", None),
+        ("I need a red dress for a wedding", None),
+        ("Nike running shoes size 10", None),
+        ("do you sell sofas", None),
+        ("looking for a mug with a cat on it", None),
+        ("sneekers", None),  # a misspelling of a title word
+        # A need, a recipient or nothing at all names no kind of product.
+        ("something for my dad", None),
+        ("gift for dad who likes cooking", None),
+        ("a birthday present for my 6 year old", None),
+        ("under 50", None),
+        ("in blue", None),
+    ],
+)
+def test_a_kind_of_product_no_title_or_category_names_is_not_carried(slots, text, lacking):
+    assert slots.not_carried(text) == lacking
