@@ -60,7 +60,7 @@ class Understand:
             if reading.intent is not None:
                 # The LLM gives no calibrated probability; it counts as just confident enough to act on.
                 intent, confidence, source = Intent(reading.intent), max(confidence, self.threshold), "llm"
-                slots = {**reading.slots, **slots}
+                slots = {**unread(reading.slots, slots), **slots}
         # A kind of product the catalog has no word for ("yoga leggings" where only yoga mats are): the reply
         # says the store lacks it.
         if intent in (Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH) and (
@@ -91,3 +91,14 @@ class Understand:
             raise
         metrics.llm_called(self.llm.name, "classify", "declined" if reading.intent is None else "chosen")
         return reading
+
+
+def unread(llm_slots: dict[str, object], rule_slots: dict[str, object]) -> dict[str, object]:
+    """The LLM's slots that add to the rules' reading: a slot the rules did not fill, with a value they did not
+    already read as another slot (the "40" of "under 40 dollars" is a ceiling, never also a quantity)."""
+    read = {str(value).lower() for value in rule_slots.values()}
+    return {
+        key: value
+        for key, value in llm_slots.items()
+        if key not in rule_slots and str(value).lower() not in read
+    }
