@@ -30,7 +30,6 @@ TALK_ONLY = (
     Action.GOODBYE,
     Action.THANK,
     Action.SHOW_CART,
-    Action.POLICY,
     Action.COMPLAINT,
     Action.OUT_OF_SCOPE,
 )
@@ -60,6 +59,7 @@ class Act:
             Action.ORDER_SUPPORT: self._order_support,
             Action.CLARIFY: self._clarify,
             Action.HANDOFF: self._handoff,
+            Action.POLICY: self._policy,
             **dict.fromkeys(TALK_ONLY, self._talk),
         }
         missing = [action.value for action in Action if action not in self.handlers]
@@ -73,7 +73,12 @@ class Act:
         return outcome
 
     def _talk(self, _decision, _conv, _state, _session, _outcome: Outcome) -> None:
-        """Greetings, thanks, policies, complaints and the like: the reply is all there is to do."""
+        """Greetings, thanks, complaints and the like: the reply is all there is to do."""
+
+    @staticmethod
+    def _policy(decision: Decision, _conv, _state, _session, outcome: Outcome) -> None:
+        """A policy question is answered from the store's policies; it touches no order (nor the stage)."""
+        outcome.facts["policy"] = decision.reason
 
     def _search(
         self, decision: Decision, conversation, state: DialogueState, session: Session, outcome: Outcome

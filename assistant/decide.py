@@ -7,6 +7,7 @@ acting is mechanical and the reply can say exactly what happened.
 from __future__ import annotations
 
 from assistant.identity import says_who
+from assistant.understanding.intent_rules import asks_policy
 from assistant.turn import Turn
 from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
 from core.taxonomy import Intent, Stage
@@ -74,6 +75,9 @@ class Decide:
             return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")
         if intent in SIMPLE:
             return Decision(SIMPLE[intent], slots=slots)
+        if intent == Intent.RETURN_REFUND and "order_id" not in slots and asks_policy(understanding.text):
+            # Asked before buying or about a hypothetical, it is the return policy; no return is opened.
+            return Decision(Action.POLICY, slots=slots, reason=intent.value)
         if intent in ORDER_INTENTS:
             return Decision(
                 Action.ORDER_SUPPORT, slots=slots, reason=intent.value, identity=understanding.text

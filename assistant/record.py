@@ -50,6 +50,7 @@ class Record:
             order_placed=outcome.order is not None,
             engaged_product=any(kind in ENGAGING_EVENTS for kind, _ in outcome.events),
             unread=("clarification", {"reason": "low_confidence"}) in outcome.events,
+            policy_question="policy" in outcome.facts,
         )
         before = Position(Stage(conversation.stage), conversation.journey)
         after = self.stages.advance(before, signals)

@@ -2,8 +2,9 @@
 
 Within a journey the funnel only moves forward (entry → browsing → consideration → cart → checkout →
 purchased), with the taxonomy's exceptions: emptying the cart steps back to consideration, shopping after a
-purchase starts a new journey, support questions move to post_purchase, and a conversation left idle in cart or
-checkout is abandoned until the shopper returns to the stage they left.
+purchase starts a new journey, support questions move to post_purchase (a question about the return policy,
+which is about no order, does not), and a conversation left idle in cart or checkout is abandoned until the
+shopper returns to the stage they left.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class TurnSignals:
     engaged_product: bool = False
     # The assistant could not read the turn and asked again: a guess at its intent must not move the journey.
     unread: bool = False
+    # The turn asked about the store's rules ("what's your return policy?"), not about an existing order.
+    policy_question: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class StageMachine:
             return Position(Stage.PURCHASED, journey)
         if signals.unread:
             return current
-        if signals.intent in SUPPORT_INTENTS:
+        if signals.intent in SUPPORT_INTENTS and not signals.policy_question:
             return Position(Stage.POST_PURCHASE, journey)
         if stage in (Stage.PURCHASED, Stage.POST_PURCHASE):
             if signals.intent not in SHOPPING_INTENTS or (

@@ -352,12 +352,12 @@ class TemplateReplies:
         )
 
     def _policy(self, decision: Decision, *_):
-        text = (
-            self.settings.shipping_policy
-            if decision.reason == "shipping_info"
-            else self.settings.payment_policy
-        )
-        return text, ["Show my cart", "Keep shopping"], "answer_support"
+        policies = {
+            "shipping_info": self.settings.shipping_policy,
+            "payment_info": self.settings.payment_policy,
+            "return_refund": self.settings.return_policy,
+        }
+        return policies[decision.reason], ["Show my cart", "Keep shopping"], "answer_support"
 
     def _handoff(self, *_):
         return (

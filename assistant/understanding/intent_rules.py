@@ -53,6 +53,25 @@ _PICK = re.compile(
 _BUY = re.compile(r"\b(?:take|buy|add|get|order|grab|want|i'?ll have|put)\b", re.IGNORECASE)
 
 
+# A question about the store's rules for returns, not a return of something bought: it asks about the policy or
+# a hypothetical ("if they don't fit"), or whether the shop takes returns at all.
+_POLICY_QUESTION = re.compile(
+    r"\b(?:polic(?:y|ies)|returnable|refundable|"
+    r"how (?:long|many days) (?:do|does|did) (?:i|we|you|one|a customer) (?:have|get)|"
+    r"(?:do|does|can|will) (?:you|your (?:store|shop)|the (?:store|shop)) (?:accept|take|allow|offer|do) "
+    r"(?:returns|refunds|exchanges)|"
+    r"are (?:returns|refunds|exchanges) (?:free|possible|allowed|accepted)|"
+    r"if (?:it|they|he|she|the \w+|\w+) (?:does ?n[o']?t|do ?n[o']?t|do not|does not|won'?t) (?:fit|work|suit))",
+    re.IGNORECASE,
+)
+
+
+def asks_policy(text: str) -> bool:
+    """ "what's your return policy?", "can I return shoes if they don't fit?": a question the store's policy
+    answers, which touches no order."""
+    return bool(_POLICY_QUESTION.search(text))
+
+
 def points_at_several(text: str, slots: dict[str, Any], context: Context) -> bool:
     """Whether the turn is about two or more of the products on screen."""
     if len(set(slots.get("product_ref", []))) >= 2:

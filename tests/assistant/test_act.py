@@ -219,13 +219,18 @@ def test_a_handoff_marks_the_conversation(parts, run, request):
         assert session.get(Conversation, f"c_{request.node.name}"[:64]).handoff is True
 
 
-@pytest.mark.parametrize(
-    "action", [Action.GREET, Action.THANK, Action.POLICY, Action.SHOW_CART, Action.OUT_OF_SCOPE]
-)
+@pytest.mark.parametrize("action", [Action.GREET, Action.THANK, Action.SHOW_CART, Action.OUT_OF_SCOPE])
 def test_talk_only_actions_change_nothing(run, action):
     run(Action.ADD_TO_CART, product_ids=("t1",))
     outcome, _state, order = run(action)
     assert (outcome.products, outcome.facts, outcome.events, outcome.order) == ([], {}, [], None)
+    assert [line.product_id for line in outcome.cart] == ["t1"] and order is None
+
+
+def test_a_policy_question_names_its_policy_and_changes_nothing(run):
+    run(Action.ADD_TO_CART, product_ids=("t1",))
+    outcome, _state, order = run(Action.POLICY, reason="return_refund")
+    assert (outcome.products, outcome.facts, outcome.events) == ([], {"policy": "return_refund"}, [])
     assert [line.product_id for line in outcome.cart] == ["t1"] and order is None
 
 

@@ -37,6 +37,8 @@ def advance(stage: Stage, intent: Intent, journey: int = 1, **signals) -> Positi
         # support intents move to post_purchase; shipping and payment questions do not move
         (Stage.BROWSING, Intent.ORDER_STATUS, {}, Stage.POST_PURCHASE),
         (Stage.PURCHASED, Intent.RETURN_REFUND, {}, Stage.POST_PURCHASE),
+        # ... but a question about the return policy is about no order
+        (Stage.BROWSING, Intent.RETURN_REFUND, {"policy_question": True}, Stage.BROWSING),
         (Stage.CART, Intent.SHIPPING_INFO, {"cart": 1}, Stage.CART),
         (Stage.BROWSING, Intent.PAYMENT_INFO, {}, Stage.BROWSING),
         # an empty-cart checkout does not enter checkout

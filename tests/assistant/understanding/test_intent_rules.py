@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.intent_rules import reconcile
+from assistant.understanding.intent_rules import asks_policy, reconcile
 from core.product import ProductRecord
 from core.state import Context
 from core.taxonomy import Intent
@@ -44,3 +44,22 @@ def test_with_nothing_shown_a_superlative_is_a_search():
 def test_a_product_named_is_a_search_whatever_the_classifier_read(intent):
     assert reconcile(intent, "Hoka Clifton 9", {}, Context(), names_model=True) == Intent.SEARCH_PRODUCTS
     assert reconcile(intent, "Hoka Clifton 9", {}, Context(), names_model=False) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "policy"),
+    [
+        ("what's your return policy?", True),
+        ("can I return shoes if they don't fit?", True),
+        ("do you accept returns on sale items?", True),
+        ("how many days do I have to send something back", True),
+        ("are returns free?", True),
+        ("is this jacket returnable", True),
+        ("I want to return the shoes", False),
+        ("refund please", False),
+        ("where is my refund for order 1042", False),
+        ("how long will my refund take", False),
+    ],
+)
+def test_a_question_about_the_return_rules_is_told_from_a_return(text: str, policy: bool) -> None:
+    assert asks_policy(text) is policy
