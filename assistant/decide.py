@@ -7,8 +7,8 @@ acting is mechanical and the reply can say exactly what happened.
 from __future__ import annotations
 
 from assistant.identity import says_who
-from assistant.understanding.intent_rules import asks_policy
 from assistant.turn import Turn
+from assistant.understanding.intent_rules import asks_policy
 from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
 from core.taxonomy import Intent, Stage
 from retrieval.catalog import words
