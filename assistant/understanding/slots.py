@@ -58,8 +58,15 @@ ORDINALS = {
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }  # fmt: skip
 SORTS = (
-    (r"cheapest|lowest price|price:? low to high|least expensive|lowest first", "price_asc"),
-    (r"most expensive|highest price|price:? high to low|priciest", "price_desc"),
+    (
+        r"most expensive|highest price|price:? high to low|priciest|by price,? (?:high|highest|descending)",
+        "price_desc",
+    ),
+    (
+        r"cheapest|lowest price|price:? low to high|least expensive|lowest first|"
+        r"(?:sort|order|rank|arrange|list|show)(?:ed)?\b.*\bby (?:the )?price|^\W*by price",
+        "price_asc",
+    ),
     (r"best[- ]rated|top[- ]rated|highest[- ]rated|by rating|best reviews?|most popular", "rating_desc"),
     (r"newest|latest|most recent|new arrivals", "newest"),
 )
@@ -312,13 +319,16 @@ class SlotExtractor:
         # however long a merchant's category paths are ("sandals for women" must not match "for boys").
         tokens = re.findall(r"[a-z0-9-]+", re.sub(r"['’]s\b", "s", lowered))
         for size in (3, 2, 1):
-            for start in range(len(tokens) - size + 1):
-                phrase_tokens = tokens[start : start + size]
-                if any(len(token) < 2 or token in _STOP for token in phrase_tokens):
-                    continue
-                phrase = " ".join(phrase_tokens)
-                if self.catalog.categories_for(phrase) or (size == 1 and self._is_product_type(phrase)):
-                    return phrase
+            phrases = [
+                " ".join(tokens[start : start + size])
+                for start in range(len(tokens) - size + 1)
+                if not any(len(token) < 2 or token in _STOP for token in tokens[start : start + size])
+            ]
+            if category := next(filter(self.catalog.categories_for, phrases), None):
+                return category
+            # Else a word many titles carry; of several, the last is the head ("scented candles": candles).
+            if size == 1 and (kind := next(filter(self._is_product_type, reversed(phrases)), None)):
+                return kind
         return next(self._corrections(lowered, sorted(self._product_words)), None)
 
     def not_carried(self, text: str) -> str | None:

@@ -77,6 +77,8 @@ def test_categories_from_the_catalog(slots):
     assert slots.run("a grey sofaa please")["category"] == "sofa"
     assert slots.run("cheap headphnes")["category"] == "headphone"
     assert "category" not in slots.run("I need help choosing a gift for my dad")
+    # A describing word many titles carry is not the kind: the head noun is ("Scented Candle").
+    assert slots.run("scented candles under 30")["category"] == "candles"
 
 
 def test_a_color_or_brand_word_is_not_also_the_category(slots):
@@ -99,6 +101,10 @@ def test_order_ids_and_sort(slots):
     assert slots.run("where is my order 1042?")["order_id"] == "1042"
     assert slots.run("cancel order #A77812")["order_id"] == "A77812"
     assert slots.run("cheapest first")["sort"] == "price_asc"
+    assert slots.run("sort by price")["sort"] == "price_asc"
+    assert slots.run("can you order them by price?")["sort"] == "price_asc"
+    assert slots.run("by price, highest first")["sort"] == "price_desc"
+    assert slots.run("most expensive first")["sort"] == "price_desc"
     assert slots.run("show the best rated")["sort"] == "rating_desc"
 
 
