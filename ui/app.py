@@ -22,8 +22,9 @@ from assistant.pipeline import Assistant
 from assistant.privacy.erasure import RetentionSweep
 from journey.abandonment import AbandonmentSweep
 from ui.api import ApiLimits, router
-from ui.chat import CHAT_CSS, build_chat
+from ui.chat import CHAT_CSS, CHAT_HEAD, build_chat
 from ui.console import build_console, login_checker
+from ui.product_images import router as images_router
 from ui.store import router as store_router
 from ui.web_security import add_web_security
 
@@ -85,6 +86,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     add_web_security(app, assistant.settings)
     app.include_router(router)
     app.include_router(store_router)
+    app.include_router(images_router)
 
     @app.get("/healthz")
     def healthz() -> dict:
@@ -115,4 +117,4 @@ def create_app(assistant: Assistant) -> FastAPI:
     )
     # The chat counts messages with the API's per-conversation limiter: one allowance per conversation.
     chat = build_chat(assistant, limits.per_conversation)
-    return gr.mount_gradio_app(app, chat, path="/", footer_links=[], css=CHAT_CSS)
+    return gr.mount_gradio_app(app, chat, path="/", footer_links=[], css=CHAT_CSS, head=CHAT_HEAD)

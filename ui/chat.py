@@ -36,8 +36,8 @@ from ui.panels import (
     CART_CSS,
     STAGE_CSS,
     render_cart,
+    render_handoff,
     render_products,
-    render_stage,
 )
 from ui.rate_limits import SlidingWindowLimiter
 
@@ -61,16 +61,42 @@ CHAT_CSS = """
 .chips { gap: 6px !important; }
 .chips button { border-radius: 999px !important; flex: 0 1 auto !important; }
 .header { align-items: center !important; flex-wrap: nowrap !important; }
-.header .title { flex: 0 1 auto !important; min-width: 0 !important; }
+.header .title { flex: 0 1 auto !important; width: auto !important; min-width: 0 !important; }
 .header h2 { margin: 0 !important; font-size: 1.15em !important; white-space: nowrap; }
-#stage { flex: 1 1 auto !important; min-width: 0 !important; }
+#handoff { flex: 1 1 auto !important; min-width: 0 !important; }
+#handoff:not(:has(.handoff)) { display: none !important; }
 .form-error p { color: #b91c1c; margin: 0; }
+/* Gradio's Clear button sat over the first message, and cleared only the screen, not the conversation. */
+#chat .top-panel { display: none !important; }
+/* A phone, or the widget's 400 × 640 panel: one column in which the conversation, the products (a row that
+   scrolls sideways), the cart and the box to type in all fit on one screen. The two columns step aside
+   (display: contents) so that their parts can be ordered as one list. */
 @media (max-width: 640px) {
-  .header { flex-wrap: wrap !important; }
+  .header { gap: 4px 8px !important; flex-wrap: wrap !important; justify-content: space-between; }
+  #handoff { order: 3; flex-basis: 100% !important; }
   .header h2 { font-size: 1em !important; }
-  #stage { order: 3; flex-basis: 100% !important; }
+  #main { flex-direction: column !important; flex-wrap: nowrap !important; gap: 6px !important; }
+  #chat-column, #side { display: contents !important; }
+  #chat { order: 1; height: max(150px, calc(100vh - 450px)) !important; min-height: 0 !important; }
+  #cards { order: 2; }
+  #cart, #checkout, #checkout-form, .form-error, #place-order { order: 3; }
+  .chips { order: 4; }
+  #composer { order: 5; }
+  #cards-label, #cart-label { display: none !important; }  /* the cards and the cart's lines say what they are */
+  #cards .html-container, #cart .html-container { padding: 0 !important; }
+  #cart { max-height: 64px; overflow-y: auto; }
+  #checkout { min-height: 0 !important; padding: 6px !important; }
+  /* While the checkout form is open the cart's lines say what is bought; the cards make room for the form. */
+  #main:has(#checkout-form) #cards { display: none !important; }
 }
 """
+
+# Outside the part of the page that CHAT_CSS reaches (Gradio scopes it to the app's content): the page's own
+# padding, which a narrow screen cannot spare.
+CHAT_HEAD = (
+    "<style>@media (max-width: 640px) "
+    "{ .gradio-container > .main.fillable { padding: 6px 10px 4px !important; } }</style>"
+)
 
 
 def quick_replies(suggestions: list[str]) -> list[gr.Button]:
@@ -82,17 +108,17 @@ def quick_replies(suggestions: list[str]) -> list[gr.Button]:
 
 
 def panel_updates(assistant: Assistant, conversation_id: str | None) -> list[Any]:
-    """The stage badge, the result cards, the cart and the checkout controls, from the stored conversation:
+    """The note that a person is joining, the result cards, the cart and the checkout controls, from the stored conversation:
     the Checkout button while the cart has items, the form while checkout waits for details, Place order
     while the order waits for the shopper's yes."""
     view, dialogue = panels_state(assistant, conversation_id)
     if view is None:
-        return [render_stage("entry"), NO_PRODUCTS, render_cart({}, assistant.settings.currency)] + [
+        return [render_handoff(), NO_PRODUCTS, render_cart({}, assistant.settings.currency)] + [
             gr.update(visible=False)
         ] * 3
     in_checkout = view["stage"] == "checkout"
     return [
-        render_stage(view["stage"], view["handoff"], view["taken_over"]),
+        render_handoff(view["handoff"], view["taken_over"]),
         render_products(dialogue.results, dialogue.focus) or NO_PRODUCTS,
         render_cart(view["cart"], assistant.settings.currency),
         gr.update(visible=bool(view["cart"]["items"]) and not in_checkout),
@@ -117,16 +143,17 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
         saved = gr.BrowserState({}, storage_key="shopassist-conversation")
         with gr.Row(equal_height=True, elem_classes="header"):
             gr.Markdown("## Shopping assistant", elem_classes="title")
-            stage = gr.HTML(render_stage("entry"), css_template=STAGE_CSS, js_on_load=None, elem_id="stage")
+            handoff = gr.HTML(render_handoff(), css_template=STAGE_CSS, js_on_load=None, elem_id="handoff")
             person = gr.Button(
                 "Talk to a person", size="sm", scale=0, min_width=140, elem_id="talk-to-a-person"
             )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=300):
+        with gr.Row(equal_height=False, elem_id="main"):
+            with gr.Column(scale=3, min_width=300, elem_id="chat-column"):
                 chatbot = gr.Chatbot(
                     height="55vh",
                     min_height=300,
                     show_label=False,
+                    buttons=[],  # no share or copy-all toolbar: it covered the first message
                     group_consecutive_messages=False,  # one bubble per message: a thumb rates one reply
                     placeholder="**Hi! I'm the store's shopping assistant.**<br>Ask for a product, a budget or a color.",
                     elem_id="chat",
@@ -139,13 +166,13 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
                         gr.Button(size="sm", variant="secondary", min_width=0, visible=False)
                         for _ in range(QUICK_REPLIES - len(STARTERS))
                     ]
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="composer"):
                     textbox = gr.Textbox(
                         placeholder="Type a message…", show_label=False, container=False, scale=5, min_width=0
                     )
                     send = gr.Button("Send", variant="primary", scale=1, min_width=70)
-            with gr.Column(scale=2, min_width=280):
-                gr.Markdown("**Your cart**")
+            with gr.Column(scale=2, min_width=280, elem_id="side"):
+                gr.Markdown("**Your cart**", elem_id="cart-label")
                 cart = gr.HTML(
                     render_cart({}, currency), css_template=CART_CSS, js_on_load=None, elem_id="cart"
                 )
@@ -157,7 +184,7 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
                     review = gr.Button("Review order", variant="primary")
                 form_error = gr.Markdown(elem_classes="form-error")
                 place = gr.Button("Place order", variant="primary", visible=False, elem_id="place-order")
-                gr.Markdown("**Products**")
+                gr.Markdown("**Products**", elem_id="cards-label")
                 products = gr.HTML(
                     NO_PRODUCTS,
                     css_template=CARDS_CSS,
@@ -166,7 +193,7 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
                 )
         timer = gr.Timer(POLL_SECONDS)
 
-        outputs = [chatbot, reply_ids, conversation_id, saved, textbox, stage, products, cart]
+        outputs = [chatbot, reply_ids, conversation_id, saved, textbox, handoff, products, cart]
         outputs += [checkout, form, place, form_error, *chips]
         untouched = [gr.skip()] * (len(outputs) - 5)
 
@@ -270,7 +297,7 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
                 reply_ids,
                 last_seen,
                 saved,
-                stage,
+                handoff,
                 products,
                 cart,
                 checkout,
@@ -283,7 +310,7 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
         timer.tick(
             on_tick,
             [chatbot, reply_ids, conversation_id, last_seen],
-            [chatbot, reply_ids, last_seen, stage],
+            [chatbot, reply_ids, last_seen, handoff],
             show_progress="hidden",
             concurrency_limit=None,
         )

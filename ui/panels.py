@@ -1,4 +1,5 @@
-"""The HTML panels beside the chat and in the console: product cards, the cart and the journey stage badge.
+"""The HTML panels beside the chat and in the console: product cards, the cart, the journey stage badge (for
+agents) and the note that a person is joining (for shoppers).
 
 Catalog and shopper text is escaped before it reaches the browser, because product data comes from whatever
 catalog a store imports. A card's buttons carry only an action name and a position; the chat turns a click into
@@ -13,21 +14,19 @@ from typing import Any
 
 from core.formatting import money
 from core.product import ProductRecord
+from ui.product_images import image_src
 
 # The stock level below which a card warns "Only N left", as the reply text does (replies.stock_phrase).
 LOW_STOCK = 5
-# Placeholder colours by top-level category, so cards without a picture still tell departments apart.
-PLACEHOLDER_COLORS = ("#0f766e", "#1d4ed8", "#7c3aed", "#b45309", "#be123c", "#0e7490", "#4d7c0f", "#9333ea")
 
 CARDS_CSS = """
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
 .card { border: 1px solid var(--border-color-primary); border-radius: 10px; overflow: hidden;
         background: var(--block-background-fill); display: flex; flex-direction: column; }
 .card.focus { border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent-soft); }
-.picture { position: relative; height: 84px; overflow: hidden; }
+/* 2:1 shows the whole product of a drawn 4:3 picture (ui/product_images.py), trimming only backdrop. */
+.picture { position: relative; aspect-ratio: 2 / 1; overflow: hidden; }
 .picture img { width: 100%; height: 100%; object-fit: cover; display: block; }
-.placeholder { width: 100%; height: 100%; display: grid; place-items: center; color: #fff; font-size: 1.4em;
-               font-weight: 700; letter-spacing: .06em; opacity: .92; }
 .position { position: absolute; top: 6px; left: 6px; background: rgba(0,0,0,.6); color: #fff;
             border-radius: 999px; padding: 0 7px; font-size: .75em; font-weight: 600; }
 .body { padding: 6px 8px; display: flex; flex-direction: column; gap: 2px; flex: 1; }
@@ -45,6 +44,20 @@ CARDS_CSS = """
 .actions .add { background: var(--color-accent); color: #fff; }
 .actions button:disabled { opacity: .45; cursor: not-allowed; }
 .none { color: var(--body-text-color-subdued); font-size: 0.9em; }
+/* Narrow (a phone, the widget): the cards in one row, so the cart stays in view; three whole cards at a time,
+   and the rest a swipe away, never a card cut at the edge. */
+@media (max-width: 640px) {
+  .cards { display: flex; gap: 6px; overflow-x: auto; scroll-snap-type: x mandatory; scrollbar-width: thin;
+           padding-bottom: 4px; }
+  .card { flex: 0 0 calc((100% - 12px) / 3); min-width: 0; scroll-snap-align: start; }
+  .body { padding: 4px 6px; }
+  .title { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
+           font-size: .85em; }
+  .price { padding-top: 0; }
+  .meta, .stock, .rating { display: none; }
+  .actions { flex-direction: column; padding: 0 6px 6px; gap: 3px; }  /* side by side they do not fit */
+  .actions button { white-space: nowrap; padding: 2px; font-size: .75em; }
+}
 """
 
 CART_CSS = """
@@ -55,6 +68,18 @@ CART_CSS = """
 .cart .total td { font-weight: 700; border-bottom: 0 !important; }
 .empty { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 4px 0; }
 """
+
+# The stages in plain words, for agents (the funnel's own names are for reports and code).
+STAGE_NAMES = {
+    "entry": "Just arrived",
+    "browsing": "Browsing",
+    "consideration": "Comparing",
+    "cart": "Cart",
+    "checkout": "Checkout",
+    "purchased": "Purchased",
+    "post_purchase": "After purchase",
+    "abandoned": "Abandoned",
+}
 
 STAGE_CSS = """
 .stage { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 0.85em; font-weight: 600;
@@ -91,17 +116,12 @@ def rating_label(rating: float | None) -> str:
 
 
 def picture(product: ProductRecord) -> str:
-    # Only web images: a catalog value such as "javascript:…" must not become a URL on the page.
-    if product.image_url.startswith(("https://", "http://")):
-        return f'<img src="{escape(product.image_url)}" alt="" loading="lazy">'
-    initials = "".join(word[0] for word in product.title.split()[:2]).upper()
-    department = product.category.split(" > ")[0]
-    color = PLACEHOLDER_COLORS[sum(map(ord, department)) % len(PLACEHOLDER_COLORS)]
-    return f'<div class="placeholder" style="background:{color}" aria-hidden="true">{escape(initials)}</div>'
+    # alt="": the card's title names the product right below the picture.
+    return f'<img src="{escape(image_src(product))}" alt="" loading="lazy">'
 
 
 def render_product(product: ProductRecord, position: int, focused: bool = False, actions: bool = True) -> str:
-    """One card: picture (or a coloured placeholder), number, title, brand, price, rating, stock and, in the
+    """One card: picture (the catalog's or a drawn one, ui/product_images.py), number, title, brand, price, rating, stock and, in the
     shopper chat, the Details and Add to cart buttons."""
     meta = " · ".join(escape(value) for value in (product.brand, product.color) if value)
     buttons = ""
@@ -150,10 +170,19 @@ def render_cart(cart: dict[str, Any], currency: str) -> str:
     return f'<div class="cart"><table>{rows}{total}</table></div>'
 
 
-def render_stage(stage: str, handoff: bool = False, taken_over: bool = False) -> str:
-    """The journey stage as a badge, with a note when a person from the team has been asked to join or is
-    answering."""
-    badge = f'<span class="stage">{escape(stage.replace("_", " ").capitalize())}</span>'
+def stage_name(stage: str) -> str:
+    """A journey stage in the words an agent says ("post_purchase" is "After purchase")."""
+    return STAGE_NAMES.get(stage, stage.replace("_", " ").capitalize())
+
+
+def render_handoff(handoff: bool = False, taken_over: bool = False) -> str:
+    """What a shopper sees of the conversation's state: only whether a person from the team is joining or
+    answering; the journey stage is for agents."""
     if taken_over:
-        return badge + '<span class="handoff person">A person is answering you</span>'
-    return badge + ('<span class="handoff">A person from our team will join</span>' if handoff else "")
+        return '<span class="handoff person">A person is answering you</span>'
+    return '<span class="handoff">A person from our team will join</span>' if handoff else ""
+
+
+def render_stage(stage: str, handoff: bool = False, taken_over: bool = False) -> str:
+    """For agents: the journey stage as a badge, with the shopper's note about a person joining or answering."""
+    return f'<span class="stage">{escape(stage_name(stage))}</span>' + render_handoff(handoff, taken_over)

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from core.formatting import money
 from core.product import ProductRecord
+from ui.product_images import image_src
 
 WIDGET_JS = Path(__file__).parent / "static" / "widget.js"
 STORE_PRODUCTS = 24
@@ -30,9 +31,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 20px 16px 120px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 16px; }
 .product { background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; overflow: hidden;
            display: flex; flex-direction: column; }
-.product img, .placeholder { width: 100%; aspect-ratio: 4 / 3; object-fit: cover; }
-.placeholder { display: grid; place-items: center; background: #e0f2f1; color: #0f766e; font-size: 2em;
-               font-weight: 700; }
+.product img { width: 100%; aspect-ratio: 4 / 3; object-fit: cover; display: block; }
 .info { padding: 10px 12px; display: flex; flex-direction: column; gap: 2px; flex: 1; }
 .category { font-size: .75em; color: #6b7280; text-transform: uppercase; letter-spacing: .03em; }
 .title { font-weight: 600; }
@@ -42,12 +41,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 20px 16px 120px; }
 
 
 def product_card(product: ProductRecord) -> str:
-    initials = "".join(word[0] for word in product.title.split()[:2]).upper()
-    # Only web images: a catalog value such as "javascript:…" must not become a URL on the page.
-    if product.image_url.startswith(("https://", "http://")):
-        picture = f'<img src="{escape(product.image_url)}" alt="{escape(product.title)}" loading="lazy">'
-    else:
-        picture = f'<div class="placeholder" aria-hidden="true">{escape(initials)}</div>'
+    picture = f'<img src="{escape(image_src(product))}" alt="{escape(product.title)}" loading="lazy">'
     return (
         f'<article class="product">{picture}<div class="info">'
         f'<div class="category">{escape(product.category)}</div>'

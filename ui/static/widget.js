@@ -38,8 +38,10 @@
     "  border-radius: 14px; overflow: hidden; box-shadow: 0 8px 30px rgba(0,0,0,.3); display: none; }" +
     ".panel.open { display: block; }" +
     ".panel iframe { width: 100%; height: 100%; border: 0; }" +
-    "@media (max-width: 520px) { .panel { inset: 0; width: 100vw; height: 100vh; max-width: none;" +
-    "  border-radius: 0; bottom: 0; } .panel.open + .launcher { bottom: auto; top: 12px; } }";
+    // A phone: the panel fills the screen below a strip that keeps the close button off the chat's header.
+    "@media (max-width: 520px) { .panel { top: 68px; left: 0; right: 0; bottom: 0; width: 100vw;" +
+    "  height: calc(100vh - 68px); max-width: none; border-radius: 14px 14px 0 0; }" +
+    "  .panel.open + .launcher { bottom: auto; top: 6px; } }";
   root.appendChild(style);
 
   var panel = document.createElement("div");
