@@ -17,7 +17,8 @@ from assistant.desk.agent_desk import AgentDesk
 from assistant.pipeline import Assistant
 from core.errors import TakeoverError
 from ui.console_analytics import analytics
-from ui.console_panels import COLUMNS, CONSOLE_CSS, conversation_detail, conversation_table
+from ui.console_list import LIST_CSS, LIST_JS, conversation_rows, render_conversation_list
+from ui.console_panels import CONSOLE_CSS, TRANSCRIPT_JS, conversation_detail
 
 REFRESH_SECONDS = 3
 
@@ -37,32 +38,21 @@ def build_console(assistant: Assistant, desk: AgentDesk) -> gr.Blocks:
             gr.Button("Log out", link="/console/logout", size="sm", scale=0, min_width=90)
         with gr.Tabs():
             with gr.Tab("Conversations"):
-                with gr.Row():
-                    selected = gr.Dropdown(choices=[], label="Conversation", scale=4, min_width=200)
-                    refresh = gr.Button("Refresh", scale=1, min_width=90)
-                table = gr.Dataframe(
-                    headers=COLUMNS,
-                    datatype="str",
-                    interactive=False,
-                    wrap=True,
-                    max_height=300,
-                    show_label=False,
-                    column_widths=[
-                        "90px",
-                        "160px",
-                        "100px",
-                        "90px",
-                        "100px",
-                        "80px",
-                        "60px",
-                        "240px",
-                        "170px",
-                    ],
+                selected = gr.State(None)
+                with gr.Row(equal_height=True):
+                    gr.Markdown("Waiting for a person first, then the newest. Click one to read it.")
+                    refresh = gr.Button("Refresh", size="sm", scale=0, min_width=90)
+                table = gr.HTML(
+                    render_conversation_list([], None),
+                    css_template=LIST_CSS,
+                    js_on_load=LIST_JS,
                     elem_id="conversations",
                 )
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=320):
-                        transcript = gr.HTML(css_template=CONSOLE_CSS, js_on_load=None, elem_id="transcript")
+                        transcript = gr.HTML(
+                            css_template=CONSOLE_CSS, js_on_load=TRANSCRIPT_JS, elem_id="transcript"
+                        )
                         status = gr.Markdown()
                         with gr.Row():
                             take = gr.Button("Take over", variant="primary", size="sm")
@@ -101,18 +91,15 @@ def build_console(assistant: Assistant, desk: AgentDesk) -> gr.Blocks:
         timer = gr.Timer(REFRESH_SECONDS)
 
         def on_refresh(conversation_id: str | None) -> tuple:
-            conversations = conversation_table(desk, currency)
-            ids = conversations["Conversation"].tolist()
-            kept = conversation_id if conversation_id in ids else None
-            return (
-                conversations,
-                gr.Dropdown(choices=ids, value=kept),
-                *conversation_detail(desk, kept, currency),
-            )
+            rows = conversation_rows(desk, currency)
+            kept = conversation_id if any(row["conversation_id"] == conversation_id for row in rows) else None
+            return render_conversation_list(rows, kept), kept, *conversation_detail(desk, kept, currency)
 
-        def on_row(event: gr.SelectData) -> tuple:
-            conversation_id = event.row_value[1]
-            return conversation_id, *conversation_detail(desk, conversation_id, currency), ""
+        def on_open(event: gr.EventData) -> tuple:
+            conversation_id = str(event.conversation)
+            rows = conversation_rows(desk, currency)
+            listed = render_conversation_list(rows, conversation_id)
+            return listed, conversation_id, *conversation_detail(desk, conversation_id, currency), ""
 
         def acting(action):
             """A handler that runs `action(conversation_id, username, text)` and redraws the conversation; an
@@ -139,10 +126,7 @@ def build_console(assistant: Assistant, desk: AgentDesk) -> gr.Blocks:
         refresh.click(on_refresh, selected, outputs)
         # The timer's refresh runs without a progress overlay, so the page does not flicker every few seconds.
         timer.tick(on_refresh, selected, outputs, show_progress="hidden")
-        selected.input(
-            lambda cid: (*conversation_detail(desk, cid, currency), ""), selected, [*detail, status]
-        )
-        table.select(on_row, None, [selected, *detail, status])
+        table.open_conversation(on_open, None, [table, selected, *detail, status])
         take.click(
             acting(lambda cid, who, _text: desk.take_over(cid, who)),
             [selected, message],

@@ -1,5 +1,5 @@
-"""The agent console's views of conversations: the live list, and one conversation's transcript, cart, shown
-products, journey timeline and internal notes. Every stored text is escaped: shoppers typed it.
+"""The agent console's views of one conversation: its transcript, cart, shown products, journey timeline and
+internal notes (the list of conversations is ui/console_list.py). Every stored text is escaped: shoppers typed it.
 """
 
 from __future__ import annotations
@@ -7,23 +7,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-import pandas as pd
-
 from assistant.desk.agent_desk import AgentDesk
-from core.formatting import money
 from ui.panels import CARDS_CSS, CART_CSS, STAGE_CSS, render_cart, render_products, render_stage
 
-COLUMNS = [
-    "Waiting",
-    "Conversation",
-    "Stage",
-    "Cart value",
-    "Purchase propensity",
-    "Agent",
-    "Turns",
-    "Last message",
-    "Updated",
-]
 ROLE_LABELS = {"shopper": "Shopper", "assistant": "Assistant", "agent": "Agent", "system": "Notice"}
 THUMBS = {"up": "👍", "down": "👎"}
 
@@ -52,28 +38,23 @@ CONSOLE_CSS = (
 )
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def conversation_table(desk: AgentDesk, currency: str) -> pd.DataFrame:
-    """One row per conversation: those waiting for a person first, then the newest."""
-    # The table component shows cells as plain text, so these values are not HTML-escaped here.
-    rows = [
-        [
-            "⚑ waiting" if row["waiting"] else "",
-            row["conversation_id"],
-            row["stage"],
-            money(row["cart_value"], currency),
-            percent(row["propensity"]),
-            row["agent"],
-            row["turns"],
-            row["last_message"],
-            row["updated_at"],
-        ]
-        for row in desk.conversations()
-    ]
-    return pd.DataFrame(rows, columns=COLUMNS)
+# The newest messages are what an agent reads and answers: the transcript opens scrolled to the bottom, and goes
+# there again when a message arrives or the agent sends one; a redraw with nothing new keeps the agent's place.
+TRANSCRIPT_JS = """
+let last = null, kept = 0;
+element.addEventListener('scroll', (event) => {
+  if (event.target.classList && event.target.classList.contains('messages')) kept = event.target.scrollTop;
+}, true);
+const settle = () => {
+  const box = element.querySelector('.messages');
+  if (!box) return;
+  box.scrollTop = props.value !== last ? box.scrollHeight : kept;
+  last = props.value;
+  kept = box.scrollTop;
+};
+watch('value', settle);
+settle();
+"""
 
 
 def render_transcript(view: dict[str, Any]) -> str:
@@ -83,7 +64,7 @@ def render_transcript(view: dict[str, Any]) -> str:
     messages = "".join(
         f'<div class="message {escape(message["role"])}">'
         f'<div class="role">{escape(ROLE_LABELS.get(message["role"], message["role"]))} · '
-        f"{escape(message['created_at'][:19])} {THUMBS.get(ratings.get(message['id']), '')}</div>"
+        f"{escape(message['created_at'][:16].replace('T', ' '))} {THUMBS.get(ratings.get(message['id']), '')}</div>"
         f'<div class="text">{escape(message["text"])}</div></div>'
         for message in view["messages"]
     )
@@ -119,7 +100,7 @@ def render_notes(notes: list[dict[str, Any]]) -> str:
     if not notes:
         return '<p class="empty">No notes yet. Notes are for the team; the shopper never sees them.</p>'
     return "".join(
-        f'<div class="note"><div class="role">{escape(note["agent"])} · {escape(note["created_at"][:19])}</div>'
+        f'<div class="note"><div class="role">{escape(note["agent"])} · {escape(note["created_at"][:16].replace("T", " "))}</div>'
         f'<div class="text">{escape(note["text"])}</div></div>'
         for note in notes
     )

@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/ (kept out of git): look at them after a change
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect, sync_playwright
 
 from assistant.desk.agents import DEMO_AGENT
 from assistant.pipeline import Assistant
@@ -104,6 +105,24 @@ def widget_chat(page: Page):
     return page.frame_locator("#shopassist-widget iframe")
 
 
+def assert_fits(frame: Frame) -> None:
+    """Nothing of the chat is out of reach sideways: no horizontal scroll, and every card, chip and the cart
+    inside the frame's width (the cards' own row scrolls, three whole cards at a time), each card's picture
+    loaded."""
+    width = frame.evaluate("() => document.documentElement.clientWidth")
+    assert frame.evaluate("() => document.documentElement.scrollWidth") <= width
+    boxes = frame.evaluate(
+        """() => [...document.querySelectorAll('#cards .card:nth-child(-n+3), .chips button, #cart')]
+            .filter(e => e.offsetParent).map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right])"""
+    )
+    assert boxes and all(left >= 0 and right <= width for left, right in boxes), (width, boxes)
+    pictures = frame.evaluate(
+        "() => [...document.querySelectorAll('#cards .card img')].map(i => [i.complete && i.naturalWidth, i.src])"
+    )
+    assert pictures and all(loaded and "/images/" in src for loaded, src in pictures), pictures
+    assert len({src for _, src in pictures}) == len(pictures)
+
+
 def test_a_shopper_finds_adds_and_buys_through_the_store_widget(shopper: Page, database: Path) -> None:
     page = shopper
     expect(page.locator("#shopassist-widget .greeting")).to_have_text("Hi! Need help finding something?")
@@ -113,13 +132,14 @@ def test_a_shopper_finds_adds_and_buys_through_the_store_widget(shopper: Page, d
     cards = chat.locator("#cards .card")
     expect(cards.first).to_be_visible()
     assert cards.count() >= 2
-    expect(chat.locator("#stage")).to_contain_text("Browsing")
+    expect(chat.locator(".stage")).to_have_count(0)  # the journey stage is for agents, not shoppers
     first_title = cards.first.locator(".title").inner_text()
 
     cards.first.get_by_role("button", name="Add to cart").click()
     expect(chat.locator("#cart")).to_contain_text(first_title)
     expect(chat.locator("#cart")).to_contain_text("Total")
-    expect(chat.locator("#stage")).to_contain_text("Cart")
+    assert_fits(page.frames[-1])
+    page.locator("#shopassist-widget .panel").screenshot(path=ARTIFACTS / "widget-panel.png")
 
     chat.locator("#checkout").click()
     form = chat.locator("#checkout-form").first  # Gradio puts a group's id on two nested elements
@@ -128,7 +148,6 @@ def test_a_shopper_finds_adds_and_buys_through_the_store_widget(shopper: Page, d
     form.get_by_label("Card number, last 4 digits").fill("4242")
     form.get_by_role("button", name="Review order").click()
     chat.locator("#place-order").click()
-    expect(chat.locator("#stage")).to_contain_text("Purchased")
     expect(chat.get_by_text("is placed").last).to_be_visible()
     chat.locator("#chat").scroll_into_view_if_needed()  # the clicks scrolled the chat's panels into view
     page.screenshot(path=ARTIFACTS / "widget-store.png")
@@ -160,8 +179,21 @@ def test_the_widget_keeps_the_conversation_across_page_loads(shopper: Page) -> N
     # Open before: it opens again by itself, with the conversation and its panels restored.
     chat = widget_chat(shopper)
     expect(chat.get_by_text("is placed").last).to_be_visible()
-    expect(chat.locator("#stage")).to_contain_text("Purchased")
     expect(chat.get_by_text("show me running shoes under 100", exact=True)).to_be_visible()
+
+
+def test_the_widget_on_a_phone_fits_its_width_and_shows_pictures(browser: Browser, server: str) -> None:
+    context, page = new_page(browser, PHONE)
+    page.goto(f"{server}/store")
+    page.locator("#shopassist-widget button.button").click()
+    chat = widget_chat(page)
+    say(chat, "show me yoga mats")
+    expect(chat.locator("#cards .card").nth(2)).to_be_visible()
+    expect(chat.locator("#cards .card img").first).to_have_js_property("complete", True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits(page.frames[-1])
+    page.screenshot(path=ARTIFACTS / "widget-phone.png")
+    context.close()
 
 
 def test_an_agent_sees_the_purchase_and_takes_over_another_conversation(
@@ -172,9 +204,12 @@ def test_an_agent_sees_the_purchase_and_takes_over_another_conversation(
     console.get_by_label("username").fill(DEMO_AGENT[0])
     console.get_by_label("password").fill(DEMO_AGENT[1])
     console.get_by_role("button", name="Login").click()
-    table = console.locator("#conversations")
-    # Gradio's table keeps hidden copies of its cells: only the visible ones count.
-    expect(table.get_by_text("purchased").filter(visible=True).first).to_be_visible()
+    lines = console.locator("#conversations button.conversation")
+    # One line per conversation, named by what the shopper first said, with its stage in plain words.
+    bought = lines.filter(has_text="show me running shoes under 100")
+    expect(bought).to_have_count(1)
+    expect(bought.locator(".stage-name")).to_have_text("Purchased")
+    expect(bought.locator(".when")).to_have_text(re.compile(r"just now|\d+ min ago"))
 
     # A second shopper, on a phone, asks for a person: their conversation is listed first, waiting.
     phone_context, phone = new_page(browser, PHONE)
@@ -183,21 +218,25 @@ def test_an_agent_sees_the_purchase_and_takes_over_another_conversation(
     say(phone, question)
     expect(phone.locator('[data-testid="bot"]').first).to_be_visible()
     phone.locator("#talk-to-a-person").click()
-    expect(phone.locator("#stage")).to_contain_text("A person from our team will join")
+    expect(phone.locator("#handoff")).to_contain_text("A person from our team will join")
 
-    # The list refreshes by itself: the waiting conversation shows up first.
-    waiting = table.get_by_text("⚑ waiting").filter(visible=True).first
-    expect(waiting).to_be_visible()
-    waiting.click()
+    # The list refreshes by itself: the waiting conversation shows up first, and a click opens it.
+    expect(lines.first.locator(".waiting")).to_have_text("⚑ waiting")
+    expect(lines.first.locator(".words")).to_have_text(question)
+    lines.first.click()
+    expect(lines.first).to_have_attribute("aria-pressed", "true")
     expect(console.locator("#transcript")).to_contain_text(question)
     console.get_by_role("button", name="Take over").click()
     expect(console.locator("#transcript")).to_contain_text("An agent is answering")
     console.locator("#agent-message textarea").fill("Hi, I'm Dana from the store. What does your dad like?")
     console.get_by_role("button", name="Send", exact=True).click()
     expect(console.locator("#transcript")).to_contain_text("I'm Dana from the store")
+    # The agent's own message is in view: the transcript scrolls to the newest.
+    messages = console.locator("#transcript .messages")
+    assert messages.evaluate("box => box.scrollTop + box.clientHeight >= box.scrollHeight - 2")
 
     expect(phone.get_by_text("I'm Dana from the store")).to_be_visible()
-    expect(phone.locator("#stage")).to_contain_text("A person is answering you")
+    expect(phone.locator("#handoff")).to_contain_text("A person is answering you")
     phone.screenshot(path=ARTIFACTS / "chat-phone.png")
     console.screenshot(path=ARTIFACTS / "console.png", full_page=True)
 

@@ -20,7 +20,8 @@ from harness.server_process import data_dir_with
 from ui.chat import build_chat
 from ui.chat_session import new_from_team, rate, restore, send_message, shown_message, streamed
 from ui.console import build_console
-from ui.console_panels import conversation_detail, conversation_table
+from ui.console_list import conversation_rows
+from ui.console_panels import conversation_detail
 from ui.panels import render_cart, render_products
 from ui.rate_limits import SlidingWindowLimiter
 
@@ -179,11 +180,11 @@ def detail(desk: AgentDesk, conversation_id: str | None) -> str:
 
 
 def test_console_lists_the_conversation(desk: AgentDesk, shoes_turn) -> None:
-    table = conversation_table(desk, "USD")
-    row = table[table["Conversation"] == shoes_turn.conversation_id]
-    assert len(row) == 1
-    assert row.iloc[0]["Stage"] == "browsing"
-    assert row.iloc[0]["Turns"] == 1
+    rows = [
+        row for row in conversation_rows(desk, "USD") if row["conversation_id"] == shoes_turn.conversation_id
+    ]
+    assert len(rows) == 1
+    assert rows[0]["stage"] == "Browsing" and rows[0]["words"] == "show me running shoes under 100"
 
 
 def test_console_transcript_shows_both_messages(desk: AgentDesk, shoes_turn) -> None:
@@ -209,9 +210,8 @@ def test_console_without_a_selection_or_with_an_unknown_id(desk: AgentDesk) -> N
 def test_waiting_conversations_come_first(assistant: Assistant, desk: AgentDesk) -> None:
     turn = send_message(assistant, None, [], [], "I want to talk to a person")
     assert turn.result.handoff
-    table = conversation_table(desk, "USD")
-    assert table.iloc[0]["Conversation"] == turn.conversation_id
-    assert table.iloc[0]["Waiting"].endswith("waiting")
+    first = conversation_rows(desk, "USD")[0]
+    assert first["conversation_id"] == turn.conversation_id and first["waiting"]
 
 
 def test_takeover_from_the_console_reaches_the_chat(
@@ -272,7 +272,9 @@ def test_pages_build_with_their_parts(assistant: Assistant, desk: AgentDesk) -> 
     # transcript with a way to write and to take over.
     assert {"chatbot", "textbox", "button", "html"} <= component_types(build_chat(assistant))
     console = build_console(assistant, desk)
-    assert {"dataframe", "textbox", "button", "html"} <= component_types(console)
+    assert {"textbox", "button", "html"} <= component_types(console)
+    listed = [c["type"] for c in console.config["components"] if c["props"].get("elem_id") == "conversations"]
+    assert listed == ["html"]  # one line per conversation, not a table's grid
     labels = {c["props"].get("value") for c in console.config["components"] if c["type"] == "button"}
     assert {"Take over", "Hand back"} <= labels, labels
 
