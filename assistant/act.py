@@ -19,9 +19,10 @@ from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Offer, Outcome
 from core.taxonomy import FILTER_SLOTS
 from db.models import Conversation, Message
-from db.store_data import chat_order_record, refund_lines
+from db.store_data import chat_order_record, refund_lines, saved_details
 from retrieval.catalog import Catalog
 from retrieval.filters import SearchFilters
+from retrieval.recommendation import Recommender
 from retrieval.search import ProductSearch, ShopperProfile
 
 # The actions whose only effect is the reply.
@@ -33,6 +34,9 @@ TALK_ONLY = (
     Action.COMPLAINT,
     Action.OUT_OF_SCOPE,
 )
+# The constraints a search that found nothing lets go of, one at a time, in this order: what a product looks like
+# before what it costs, and never the kind of product asked for.
+RELAXABLE = ("color", "material", "size", "brand", "min_price", "max_price")
 # Cosine similarity (search encoder) from which a named kind and a category path are one kind of product.
 SAME_KIND = 0.7
 Handler = Callable[[Decision, Conversation, DialogueState, Session, Outcome], None]
@@ -44,10 +48,12 @@ class Act:
     def __init__(self, catalog: Catalog, search: ProductSearch, settings: Settings) -> None:
         self.catalog = catalog
         self.search = search
+        self.recommender = Recommender(search)
         self.settings = settings
         # Every action has its handler, named here; the ones that only talk change nothing.
         self.handlers: dict[Action, Handler] = {
             Action.SEARCH: self._search,
+            Action.RECOMMEND: self._recommend,
             Action.DETAILS: self._details,
             Action.COMPARE: self._compare,
             Action.ADD_TO_CART: self._add_to_cart,
@@ -97,8 +103,11 @@ class Act:
             profile=self._profile(conversation, session),
         )
         outcome.products = products
-        filters = {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS}
-        outcome.facts = {"query": decision.query, "filters": filters}
+        said = {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS}
+        outcome.facts = {"query": decision.query, "filters": said}
+        if not products and not kind:
+            self._relax(decision, filters, outcome)
+        filters = said
         if kind:
             outcome.facts["not_carried"] = kind
             outcome.facts["carried"] = [self.catalog.category_names[path] for path, _ in nearest]
@@ -109,14 +118,92 @@ class Act:
                     "query": decision.query,
                     "slots": decision.slots,
                     "filters": filters,
-                    "results": len(products),
+                    "results": len(outcome.products),
+                    **({"relaxed": outcome.facts["relaxed"]} if "relaxed" in outcome.facts else {}),
                 },
             )
         )
         state.last_query, state.last_slots = decision.query, dict(decision.slots)
-        state.shown = [product.id for product in products]
+        state.shown = [product.id for product in outcome.products]
         state.focus = []
         state.offer = None
+        state.need = None
+
+    def _recommend(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
+        """Products for a need from the catalog categories closest to it, within its budget."""
+        budget = {key: decision.slots[key] for key in ("min_price", "max_price") if key in decision.slots}
+        k = self.settings.results_per_reply
+        found = self.recommender.run(decision.query, SearchFilters(**budget), k)
+        outcome.facts = {"need": decision.slots, "filters": budget}
+        if not found.products and budget:
+            # No dead end: what suits the need, cheapest first, said to be over the budget.
+            found = self.recommender.run(decision.query, SearchFilters(), k)
+            found.products.sort(key=lambda product: (not product.in_stock, product.price))
+            outcome.facts["relaxed"] = "budget"
+        if not found.products:
+            outcome.facts["departments"] = self.catalog.departments
+        outcome.products = found.products
+        outcome.facts["kinds"] = [self.catalog.category_names.get(path, path) for path in found.categories]
+        # Logged as a search, so that analytics counts what it found (and found nothing) alike.
+        outcome.events.append(
+            (
+                "search",
+                {
+                    "query": decision.query,
+                    "slots": decision.slots,
+                    "filters": budget,
+                    "results": len(found.products),
+                    "categories": found.categories,
+                },
+            )
+        )
+        # A refinement ("cheaper ones") goes on with the need; a reference ("the second one") picks among these.
+        state.need = dict(decision.slots)
+        state.last_query, state.last_slots = decision.query, budget
+        state.shown = [product.id for product in found.products]
+        state.focus = []
+        state.offer = None
+
+    def _relax(self, decision: Decision, filters: SearchFilters, outcome: Outcome) -> None:
+        """No dead end: when every constraint together finds nothing, the search without one of them (an
+        attribute first, the budget last), and the cheapest match of the others when the budget is what excludes
+        them; the reply says which constraint was let go."""
+        k, sort = self.settings.results_per_reply, decision.slots.get("sort")
+        for key in RELAXABLE:
+            if getattr(filters, key) is None:
+                continue
+            kept = dataclasses.replace(filters, **{key: None})
+            # Past a price limit, the nearest prices to it come first.
+            order = {"max_price": "price_asc", "min_price": "price_desc"}.get(key, sort)
+            if found := self.search.run(decision.query, kept, k, order):
+                outcome.products = found
+                outcome.facts.update(relaxed=key, kept=self._said(kept))
+                break
+        else:
+            # No one constraint is to blame: the kind asked for alone, cheapest first.
+            kind = SearchFilters(category=filters.category)
+            if (
+                filters.category
+                and kind != filters
+                and (found := self.search.run(decision.query, kind, k, "price_asc"))
+            ):
+                outcome.products = found
+                outcome.facts.update(relaxed="all", kept=self._said(kind))
+        if filters.max_price is not None and outcome.facts.get("relaxed") != "max_price":
+            over = dataclasses.replace(filters, max_price=None)
+            if cheapest := self.search.run(decision.query, over, 1, "price_asc"):
+                outcome.facts["cheapest_over_budget"] = {
+                    "title": cheapest[0].title,
+                    "price": cheapest[0].price,
+                    "filters": self._said(over),
+                }
+
+    def _said(self, filters: SearchFilters) -> dict:
+        """The filters that are set, by slot name and a category by what shoppers call it, for the reply."""
+        said = {key: getattr(filters, key) for key in FILTER_SLOTS if getattr(filters, key) is not None}
+        if "category" in said:
+            said["category"] = self.catalog.category_names.get(said["category"], said["category"])
+        return said
 
     def _profile(self, conversation: Conversation, session: Session) -> ShopperProfile:
         """The categories and price band of the products this conversation's replies have shown."""
@@ -155,9 +242,14 @@ class Act:
             product.title for product in outcome.products if not product.in_stock
         ]
         outcome.facts["added"] = [product.title for product in added]
+        setting = decision.reason == "set_quantity"
         for product in added:
-            carts.add_to_cart(session, conversation, product, decision.quantity)
-            outcome.events.append(("cart_add", {"product_id": product.id, "quantity": decision.quantity}))
+            if setting:
+                carts.set_quantity(session, conversation, product, decision.quantity)
+            else:
+                carts.add_to_cart(session, conversation, product, decision.quantity)
+            data = {"product_id": product.id, "quantity": decision.quantity}
+            outcome.events.append(("cart_add", {**data, "set": True} if setting else data))
         if added:
             state.focus = [product.id for product in added]
             state.offer = Offer(kind="checkout")
@@ -185,6 +277,7 @@ class Act:
         outcome.checkout_started = True
         outcome.facts["missing"] = details.missing
         outcome.facts["checkout"] = details.model_dump()
+        outcome.facts["saved_details"] = saved_details(session, state.shopper_id)
         outcome.events.append(("checkout_step", {"missing": details.missing}))
         state.offer = None
 
@@ -194,6 +287,7 @@ class Act:
             carts.cart_lines(conversation) or carts.find_order(session, conversation, None)
         ):
             outcome.facts["missing"] = details.missing or ["items in the cart"]
+            outcome.facts["saved_details"] = saved_details(session, state.shopper_id)
             outcome.checkout_started = True
             return
         order = carts.place_order(
@@ -285,9 +379,19 @@ class Act:
         state.offer = Offer(kind="cancel_order", order_id=order.number, reason=reason)
         outcome.facts["cancel_reason"] = reason
 
-    def _clarify(self, decision: Decision, _conv, _state, _session, outcome: Outcome) -> None:
+    def _clarify(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
         # Logged so that the intents the assistant could not read can be found and added to the training data.
         outcome.events.append(("clarification", {"reason": decision.reason}))
+        if decision.reason == "which_product":
+            # The products on screen, by name, for the question and its quick replies.
+            outcome.facts["choices"] = [
+                self.catalog.by_id[pid].title for pid in state.shown[:3] if pid in self.catalog.by_id
+            ]
+        if decision.reason.startswith("need_"):
+            # The question about a need is answered next turn; what was said of it so far waits for the answer.
+            state.need = dict(decision.slots)
+            outcome.facts["need"] = state.need
+            outcome.facts["departments"] = self.catalog.departments
 
     def _handoff(self, _decision, conversation, _state, _session, outcome: Outcome) -> None:
         conversation.handoff = True

@@ -45,6 +45,19 @@ def add_to_cart(session: Session, conversation: Conversation, product: ProductRe
     session.flush()
 
 
+def set_quantity(session: Session, conversation: Conversation, product: ProductRecord, quantity: int) -> None:
+    """The product's line holds exactly `quantity` units ("make it 2"), added at the current price if absent."""
+    if quantity <= 0:
+        raise ValueError("quantity must be positive")
+    cart = cart_of(session, conversation)
+    line = next((item for item in cart.items if item.product_id == product.id), None)
+    if line is None:
+        cart.items.append(CartItem(product_id=product.id, quantity=quantity, unit_price=product.price))
+    else:
+        line.quantity = quantity
+    session.flush()
+
+
 def remove_from_cart(session: Session, conversation: Conversation, product_id: str) -> bool:
     cart = cart_of(session, conversation)
     line = next((item for item in cart.items if item.product_id == product_id), None)

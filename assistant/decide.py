@@ -6,11 +6,15 @@ acting is mechanical and the reply can say exactly what happened.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.identity import says_who
 from assistant.turn import Turn
 from assistant.understanding.intent_rules import asks_policy
+from assistant.understanding.needs import names_products, need_query
+from assistant.understanding.slots import relative_price, sets_quantity
 from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
-from core.taxonomy import Intent, Stage
+from core.taxonomy import NEED_SLOTS, Intent, Stage
 from retrieval.catalog import words
 from retrieval.search import SORT_KEYS
 
@@ -28,6 +32,8 @@ SEARCH_SLOTS = (
 SEARCH_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
 ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
 POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
+# What a need carries besides its own slots: the budget.
+PRICE_SLOTS = ("min_price", "max_price")
 CART_WORDS = words("remove delete drop take out the a an from my cart basket bag item one please")
 SIMPLE = {
     Intent.GREET: Action.GREET,
@@ -71,6 +77,8 @@ class Decide:
             return Decision(
                 Action.ORDER_SUPPORT, slots=slots, reason=reason.value, identity=understanding.text
             )
+        if (need := self._need(understanding, state)) is not None:
+            return need
         if understanding.confidence < self.threshold and not names_products:
             return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")
         if intent in SIMPLE:
@@ -85,9 +93,15 @@ class Decide:
         if intent in POLICY_INTENTS:
             return Decision(Action.POLICY, slots=slots, reason=intent.value)
         if intent in (Intent.SEARCH_PRODUCTS, Intent.RECOMMEND):
-            return self._search(understanding.text, slots, {})
+            # "Kitchen", after "what does your dad enjoy?": that kind, within the present's budget.
+            budget = {key: state.need[key] for key in PRICE_SLOTS if key in (state.need or {})}
+            return self._search(understanding.text, slots, budget)
         if intent == Intent.REFINE_SEARCH:
-            return self._search(state.last_query or understanding.text, slots, state.last_slots)
+            decision = self._search(state.last_query or understanding.text, slots, state.last_slots)
+            if relative_price(understanding.text):
+                # The reply says "cheaper", not a limit the shopper never said.
+                return replace(decision, reason="relative_price")
+            return decision
         if intent == Intent.AFFIRM:
             return self._affirm(state, stage)
         if intent == Intent.DENY:
@@ -100,6 +114,17 @@ class Decide:
             return Decision(Action.CHECKOUT, slots=slots)
         if intent == Intent.REMOVE_FROM_CART:
             return self._remove(understanding, cart)
+        if intent == Intent.ADD_TO_CART and "quantity" in slots and sets_quantity(understanding.text):
+            # "make it 2": the product just added, else the cart's last line, gets that many.
+            target = state.focus[:1] or [line.product_id for line in cart[-1:]]
+            if target:
+                return Decision(
+                    Action.ADD_TO_CART,
+                    product_ids=tuple(target),
+                    slots=slots,
+                    quantity=slots["quantity"],
+                    reason="set_quantity",
+                )
         referenced = self._referenced(slots, state, turn.context)
         if not referenced:
             return Decision(Action.CLARIFY, slots=slots, reason="which_product")
@@ -112,6 +137,32 @@ class Decide:
             quantity = 1 if len(referenced) > 1 else slots.get("quantity", 1)
             return Decision(Action.ADD_TO_CART, product_ids=referenced, slots=slots, quantity=quantity)
         return Decision(Action.DETAILS, product_ids=referenced[:1], slots=slots)
+
+    @staticmethod
+    def _need(understanding: Understanding, state: DialogueState) -> Decision | None:
+        """A request for a need ("a gift for my dad", "for a 6 year old"), or a turn that goes on with the one being
+        served ("he likes gardening", "around 60", "cheaper ones"): a recommendation when the need says what to
+        look for, else the one question that would; None when the turn is about something else."""
+        slots, intent = understanding.slots, understanding.intent
+        if names_products(slots):
+            return None
+        said = {key: slots[key] for key in (*NEED_SLOTS, *PRICE_SLOTS) if key in slots}
+        needs = any(key in slots for key in NEED_SLOTS)
+        if intent in SEARCH_INTENTS and needs:
+            pending = state.need or {}
+            # Someone else ("and one for my mum") is a need of its own; more about the same person adds to it.
+            other = any(
+                key in said and key in pending and said[key] != pending[key] for key in ("recipient", "age")
+            )
+            need = said if other else {**pending, **said}
+        elif state.need is not None and said and intent in SEARCH_INTENTS:
+            need = {**state.need, **said}
+        else:
+            return None
+        if query := need_query(need):
+            return Decision(Action.RECOMMEND, query=query, slots=need)
+        reason = "need_interest" if need.get("recipient") or need.get("age") else "need_open"
+        return Decision(Action.CLARIFY, slots=need, reason=reason)
 
     @staticmethod
     def _search(query: str, slots: dict, previous: dict) -> Decision:
@@ -150,7 +201,8 @@ class Decide:
         # "I'll take the cheapest", "the best rated one": the shown product first in the superlative's order.
         shown = [product for product in context.shown if product.id in state.shown]
         if (order := SORT_KEYS.get(slots.get("sort"))) and shown:
-            return (min(shown, key=order).id,)
+            # Of those one can buy: "the cheapest" is not the cheapest out-of-stock one.
+            return (min(shown, key=lambda product: (not product.in_stock, order(product))).id,)
         if state.focus:
             return tuple(state.focus)
         return tuple(state.shown[:1]) if len(state.shown) == 1 else ()

@@ -190,6 +190,7 @@ def context_of(conversation: Conversation, state: DialogueState, catalog: Catalo
         last_act=state.last_act,
         has_results=bool(state.shown),
         last_query=state.last_query,
+        need_asked=state.need is not None and state.last_act == "ask_need",
         has_cart=has_cart,
         shown=tuple(catalog.by_id[pid] for pid in state.shown if pid in catalog.by_id),
         focus=tuple(catalog.by_id[pid] for pid in state.focus if pid in catalog.by_id),

@@ -9,6 +9,7 @@ from assistant.llm.protocol import IntentLLM, Reading
 from assistant.turn import Turn
 from assistant.understanding.intent_classifier import IntentClassifier
 from assistant.understanding.intent_rules import reconcile
+from assistant.understanding.needs import answers_need_question, read_need
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.two_acts import SMALL_TALK, clauses, request_among
 from core.state import Context, Understanding
@@ -48,12 +49,18 @@ class Understand:
     def read(self, text: str, context: Context) -> Understanding:
         """The intent and slots of `text` in `context`: the step itself, and offline evaluation and parsing."""
         slots = self.slots.run(text, context)
+        # Who a present is for and what they enjoy are read here, never as search words.
+        slots.update(
+            {key: value for key, value in read_need(text, context.need_asked).items() if key not in slots}
+        )
         # While checkout waits for details, an address or payment method continues checkout, whatever the
         # classifier makes of a street name; the rule is exact where the model would only be likely.
         if context.stage == Stage.CHECKOUT and ("address" in slots or "payment_method" in slots):
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
         intent, confidence = self.classify(text, context)
         intent = reconcile(intent, text, slots, context, self.slots.names_model(text))
+        if context.need_asked and answers_need_question(intent, slots):
+            intent, confidence = Intent.RECOMMEND, max(confidence, self.threshold)
         source = "classifier"
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):
             reading = self.ask_llm(text, context)

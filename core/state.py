@@ -72,6 +72,9 @@ class DialogueState(BaseModel):
     shopper_id: str | None = None
     # An order question that waits for the shopper to say who they are: {"reason": intent, "order_id": …}.
     pending_support: dict[str, Any] | None = None
+    # The need being served (assistant/understanding/needs.py): its slots and budget, asked about or recommended
+    # for, so that "he likes gardening" or "cheaper ones" go on with it; None once the shopper searches.
+    need: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Context:
     has_results: bool = False
     has_cart: bool = False
     last_query: str = ""  # the search a refinement refines, also when it found nothing
+    need_asked: bool = False  # the last reply asked who a present is for or what they enjoy
     shown: tuple[ProductRecord, ...] = ()
     focus: tuple[ProductRecord, ...] = ()
 
@@ -117,6 +121,7 @@ class Action(StrEnum):
     GOODBYE = "goodbye"
     THANK = "thank"
     SEARCH = "search"
+    RECOMMEND = "recommend"
     DETAILS = "details"
     COMPARE = "compare"
     ADD_TO_CART = "add_to_cart"

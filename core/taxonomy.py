@@ -56,9 +56,17 @@ SLOT_NAMES = (
     "product_ref",
     "order_id",
     "sort",
-    # An extension to the contract: the kind of product a search names that the catalog does not carry.
+    # Extensions to the contract: the kind of product a search names that the catalog does not carry, and what a
+    # request for a need says (NEED_SLOTS).
     "not_carried",
+    "recipient",
+    "age",
+    "occasion",
+    "interest",
+    "gift",
 )
+# Who a present is for, their age, the occasion, what they enjoy, and whether it is a gift at all.
+NEED_SLOTS = ("recipient", "age", "occasion", "interest", "gift")
 
 SORT_ORDERS = ("price_asc", "price_desc", "rating_desc", "newest")
 

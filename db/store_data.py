@@ -172,3 +172,28 @@ def order_line(order: Order) -> dict[str, Any]:
             for item in order.items
         ]
     return record
+
+
+def saved_details(session: Session, shopper_id: str | None) -> dict[str, list[str]]:
+    """The checkout details an identified shopper has on their account, as quick replies that give them: the
+    address to ship to and each payment method, by the names `CheckoutDetails.missing` uses. None for a shopper
+    the conversation does not know: a stranger is never offered anyone's details."""
+    shopper = session.get(Shopper, shopper_id) if shopper_id else None
+    if shopper is None:
+        return {}
+    record = shopper.record
+    address = record.get("address") or {}
+    region = " ".join(filter(None, (address.get("state"), address.get("zip"))))
+    where = ", ".join(filter(None, (address.get("line1"), address.get("line2"), address.get("city"), region)))
+    payments = [_payment_phrase(method) for method in record.get("payment_methods", [])]
+    details = {"shipping address": [f"Ship to {where}"] if where else []}
+    details["payment method"] = [f"Pay with {phrase}" for phrase in payments if phrase]
+    return details
+
+
+def _payment_phrase(method: dict[str, Any]) -> str:
+    """ "card ending 4242", "PayPal", "a gift card": a payment method as the checkout reads it back."""
+    kind = str(method.get("kind", ""))
+    if kind.endswith("card") and kind != "gift_card" and method.get("last4"):
+        return f"card ending {method['last4']}"
+    return {"paypal": "PayPal", "gift_card": "a gift card", "apple_pay": "Apple Pay"}.get(kind, "")

@@ -26,6 +26,7 @@ from core.product import ProductRecord
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Nudge, Offer, Outcome
 from core.taxonomy import FILTER_SLOTS, Stage
+from db.store_data import saved_details
 from journey.narrowing import ATTRIBUTE_NAMES, ATTRIBUTE_SLOTS, best_split
 from retrieval.catalog import Catalog
 from retrieval.filters import SearchFilters
@@ -64,11 +65,6 @@ STAGE_SUGGESTIONS = {
     Stage.POST_PURCHASE: ["Talk to a person", "Keep shopping"],
 }
 BROWSING_SUGGESTIONS = ["Show my cart", "Show me something else"]
-# Quick replies that give one missing checkout detail (`CheckoutDetails.missing` names them).
-DETAIL_SUGGESTIONS = {
-    "shipping address": ("Ship to 12 Main Street, Springfield",),
-    "payment method": ("Pay with card ending 4242", "Cash on delivery"),
-}
 NO_SUGGESTIONS = {Action.GOODBYE, Action.HANDOFF}
 
 
@@ -204,7 +200,7 @@ class Guidance:
             (CHEAPER, lambda: self._cheaper(text, decision, outcome, state)),
             (CROSS_SELL, lambda: self._cross_sell(decision, outcome, state, session)),
             (NARROWING, lambda: self._narrowing(decision, outcome)),
-            (CHECKOUT_REMINDER, lambda: self._checkout_reminder(stage, decision, outcome, state)),
+            (CHECKOUT_REMINDER, lambda: self._checkout_reminder(stage, decision, outcome, state, session)),
         )
         for kind, choose in candidates:
             if kind not in declined and (guide := choose()) is not None:
@@ -231,9 +227,15 @@ class Guidance:
         shown = tuple(product.id for product in outcome.products)
         ceiling = decision.slots.get("max_price")
         if decision.action == Action.SEARCH and outcome.products and ceiling is not None:
+            # A limit the shopper said is theirs to hear back; one worked out from "cheaper" is not.
+            step = (
+                "Want details on one of them?"
+                if decision.reason == "relative_price"
+                else f"Each of these costs at most {money(ceiling, self.settings.currency)} — want details on one?"
+            )
             return Guide(
                 kind=CHEAPER,
-                step=f"Each of these costs at most {money(ceiling, self.settings.currency)} — want details on one?",
+                step=step,
                 suggestions=(
                     "Tell me about the first one",
                     "Add the first one to my cart",
@@ -365,18 +367,20 @@ class Guidance:
         return [self.catalog.products[row] for row, _score in hits]
 
     def _checkout_reminder(
-        self, stage: Stage, decision: Decision, outcome: Outcome, state: DialogueState
+        self, stage: Stage, decision: Decision, outcome: Outcome, state: DialogueState, session: Session
     ) -> Guide | None:
         if stage != Stage.CHECKOUT or decision.action not in STALLED or not outcome.cart:
             return None
         missing = state.checkout.missing
         if missing:
+            # The shopper's own saved details only (db/store_data.py); a stranger gets no example to tap.
+            saved = saved_details(session, state.shopper_id)
             return Guide(
                 kind=CHECKOUT_REMINDER,
                 step=f"To finish your order I still need your {' and '.join(missing)}.",
                 # Quick replies for what is missing only: an address chip when only the payment is missing
                 # would take the shopper back a step.
-                suggestions=tuple(chip for detail in missing for chip in DETAIL_SUGGESTIONS[detail]),
+                suggestions=tuple(chip for detail in missing for chip in saved.get(detail, ())),
                 act="ask_checkout_details",
             )
         return Guide(

@@ -112,6 +112,12 @@ class Catalog:
         return names
 
     @cached_property
+    def departments(self) -> list[str]:
+        """The top level of the category paths, the largest first ("Kitchen" of "Kitchen > Mugs")."""
+        counts = Counter(product.category.split(" > ")[0] for product in self.products if product.category)
+        return [name for name, _ in counts.most_common()]
+
+    @cached_property
     def type_words(self) -> Counter[str]:
         """How many products' titles carry each word: product types a shopper can name ("mug", "sneaker")."""
         return Counter(word for product in self.products for word in words(product.title))

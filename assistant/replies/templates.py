@@ -5,25 +5,55 @@ This is the reply text of the `template` backend and the draft that a generating
 
 from __future__ import annotations
 
+from assistant.understanding.needs import RELATIVES, for_whom
 from core.formatting import listed, money, plural, product_line, stock_phrase
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Outcome
 
+# Payment methods as the checkout reads them back, in their own spelling.
+PAYMENT_NAMES = {
+    "paypal": "PayPal", "apple pay": "Apple Pay", "google pay": "Google Pay", "cod": "cash on delivery",
+    "gift card": "a gift card", "bank transfer": "bank transfer", "credit card": "credit card",
+}  # fmt: skip
+RELAXED_NAMES = {"color": "colors", "material": "materials", "size": "sizes", "brand": "brands"}
 # The longest search the no-results reply quotes back; a longer one is a sentence, not a search term.
 ECHO_WORDS = 4
 
 
-def describe_filters(filters: dict) -> str:
+def describe_filters(filters: dict, currency: str) -> str:
+    """ "red Nike running shoes in size 9 under $80": the filters as a shop assistant would say them."""
     parts = [str(filters[key]) for key in ("color", "brand", "material", "category") if filters.get(key)]
     if filters.get("size"):
         parts.append(f"in size {filters['size']}")
-    if filters.get("min_price") is not None and filters.get("max_price") is not None:
-        parts.append(f"between {filters['min_price']:g} and {filters['max_price']:g}")
-    elif filters.get("max_price") is not None:
-        parts.append(f"under {filters['max_price']:g}")
-    elif filters.get("min_price") is not None:
-        parts.append(f"over {filters['min_price']:g}")
+    if budget := describe_budget(filters, currency):
+        parts.append(budget)
     return " ".join(parts)
+
+
+def describe_budget(filters: dict, currency: str) -> str:
+    """ "under $50", "between $20 and $40": a budget as the shopper said it, without cents they did not say."""
+
+    def said(amount: float) -> str:
+        written = money(amount, currency)
+        return written.replace(".00", "", 1) if float(amount).is_integer() else written
+
+    low, high = filters.get("min_price"), filters.get("max_price")
+    if low is not None and high is not None:
+        return f"at {said(high)}" if low == high else f"between {said(low)} and {said(high)}"
+    if high is not None:
+        return f"under {said(high)}"
+    return f"over {said(low)}" if low is not None else ""
+
+
+def _person(need: dict) -> tuple[str, str]:
+    """Who a present is for as the subject of a question, and its verb: ("your dad", "does"), ("they", "do")."""
+    recipient = need.get("recipient")
+    pronouns = {"him": ("he", "does"), "her": ("she", "does")}
+    if recipient in pronouns:
+        return pronouns[recipient]
+    if recipient in RELATIVES:
+        return f"your {recipient}", "does"
+    return "they", "do"
 
 
 class TemplateReplies:
@@ -71,7 +101,7 @@ class TemplateReplies:
         if missing:
             return (
                 f"{opening}\nTo place the order I need your {' and '.join(missing)}.",
-                ["Ship to 12 Main Street, Springfield", "Pay with card ending 4242", "Cash on delivery"],
+                ["Show my cart"],
                 "ask_checkout_details",
             )
         return (
@@ -95,7 +125,7 @@ class TemplateReplies:
         return "You're welcome! Anything else I can help you find?", ["Show my cart", "Checkout"], "none"
 
     def _search(self, decision: Decision, outcome: Outcome, _state):
-        described = describe_filters(outcome.facts.get("filters", {}))
+        described = describe_filters(outcome.facts.get("filters", {}), self.settings.currency)
         lacking = outcome.facts.get("not_carried")
         if not outcome.products:
             if lacking:
@@ -117,6 +147,11 @@ class TemplateReplies:
         lines = "\n".join(product_line(i, p) for i, p in enumerate(outcome.products, start=1))
         if lacking:
             title = f"We don't seem to carry {plural(lacking)}. The closest things we have:"
+        elif "relaxed" in outcome.facts:
+            title = self._relaxed(outcome.facts)
+        elif decision.reason == "relative_price":
+            cheaper = "cheaper" if "max_price" in decision.slots else "pricier"
+            title = f"{_here_are(len(outcome.products), cheaper + ' option')}:"
         else:
             title = (
                 f"{_here_are(len(outcome.products), 'option' if not described else 'result')}"
@@ -125,6 +160,51 @@ class TemplateReplies:
         return (
             f"{title}\n{lines}\nWould you like details on one of them, or to narrow it down?",
             ["Tell me about the first one", "Compare the first two", "Cheaper ones", "Sort by rating"],
+            "show_results",
+        )
+
+    def _relaxed(self, facts: dict) -> str:
+        """ "I found no blue running shoes under $80. Of the blue running shoes, the cheapest is … at $121.95.
+        Here are running shoes under $80 in other colors:" """
+        currency = self.settings.currency
+        wanted = describe_filters(facts["filters"], currency)
+        said = [f"I found no {wanted}." if "category" in facts["filters"] else f"I found nothing {wanted}."]
+        if over := facts.get("cheapest_over_budget"):
+            described = describe_filters(over["filters"], currency)
+            of = f"Of the {described}, the cheapest" if described else "The cheapest match"
+            said.append(f"{of} is {over['title']} at {money(over['price'], currency)}.")
+        kept = describe_filters(facts["kept"], currency) or "the closest matches"
+        relaxed = facts["relaxed"]
+        if relaxed == "all":
+            said.append(f"Here are the least expensive {kept}:")
+        elif relaxed in ("min_price", "max_price"):
+            said.append(f"Here are {kept} nearest in price:")
+        else:
+            said.append(f"Here are {kept} in other {RELAXED_NAMES[relaxed]}:")
+        return " ".join(said)
+
+    def _recommend(self, _decision, outcome: Outcome, _state):
+        facts = outcome.facts
+        need, kinds = facts["need"], facts["kinds"]
+        whom = for_whom(need)
+        budget = describe_budget(facts["filters"], self.settings.currency)
+        if not outcome.products:
+            who, does = _person(need)
+            return (
+                f"I'm not sure what we have that would suit that. What else {does} {who} enjoy?",
+                facts["departments"][:4],
+                "ask_need",
+            )
+        lines = "\n".join(product_line(i, p) for i, p in enumerate(outcome.products, start=1))
+        if facts.get("relaxed"):
+            # Nothing the need suits fits the budget: the nearest in price, said as such.
+            opening = f"I found nothing {whom + ' ' if whom else ''}{budget}. The closest in price:"
+        else:
+            aim = " ".join(filter(None, (whom, budget)))
+            opening = f"Some ideas{' ' + aim if aim else ''} from our {listed(kinds)}:"
+        return (
+            f"{opening}\n{lines}\nWould you like details on one of them, or something different?",
+            ["Tell me about the first one", "Compare the first two", "Cheaper ones"],
             "show_results",
         )
 
@@ -199,7 +279,12 @@ class TemplateReplies:
         if not outcome.facts["added"]:
             return sorry, ["Show similar ones"], "no_results"
         added = "; ".join(f"{decision.quantity} × {title}" for title in outcome.facts["added"])
-        text = f"Added {added} to your cart.\n{self._cart_summary(outcome)}\nReady to check out?"
+        done = (
+            f"Now {added} in your cart."
+            if decision.reason == "set_quantity"
+            else f"Added {added} to your cart."
+        )
+        text = f"{done}\n{self._cart_summary(outcome)}\nReady to check out?"
         return (
             f"{sorry}\n{text}" if unavailable else text,
             ["Checkout", "Keep shopping", "Show my cart"],
@@ -234,14 +319,17 @@ class TemplateReplies:
             )
         missing = outcome.facts.get("missing", [])
         if missing:
+            # Only the shopper's own saved details, never an example address a stranger could send by a tap.
+            saved = outcome.facts.get("saved_details", {})
             return (
                 f"{self._cart_summary(outcome)}\nTo place the order I need your {' and '.join(missing)}.",
-                ["Ship to 12 Main Street, Springfield", "Pay with card ending 4242", "Cash on delivery"],
+                [chip for detail in missing for chip in saved.get(detail, [])],
                 "ask_checkout_details",
             )
         details = outcome.facts["checkout"]
+        payment = PAYMENT_NAMES.get(details["payment"], details["payment"])
         return (
-            f"{self._cart_summary(outcome)}\nShipping to: {details['address']}. Payment: {details['payment']}.\n"
+            f"{self._cart_summary(outcome)}\nShipping to: {details['address']}. Payment: {payment}.\n"
             "Shall I place the order?",
             ["Yes, place the order", "No, change something"],
             "ask_confirmation",
@@ -373,7 +461,31 @@ class TemplateReplies:
             "answer_support",
         )
 
-    def _clarify(self, decision: Decision, *_):
+    def _clarify(self, decision: Decision, outcome: Outcome, _state):
+        if decision.reason == "need_open":
+            return (
+                "Happy to help you find a present! Who is it for, and roughly what budget?",
+                ["For my dad, around $50", "For a 6 year old", "For a friend who loves cooking"],
+                "ask_need",
+            )
+        if decision.reason == "need_interest":
+            who, does = _person(outcome.facts["need"])
+            return (
+                f"What {does} {who} enjoy? A hobby or two is enough, and I'll pick from what we have.",
+                outcome.facts["departments"][:4],
+                "ask_need",
+            )
+        if decision.reason == "which_product" and (choices := outcome.facts.get("choices")):
+            quantity = decision.slots.get("quantity")
+            ordinals = ("first", "second", "third")
+            return (
+                f"Which one do you mean: {listed(choices, 'or')}? You can say “the second one”.",
+                [
+                    f"Add {quantity} of the {ordinal} one" if quantity else f"The {ordinal} one"
+                    for ordinal in ordinals[: len(choices)]
+                ],
+                "ask_clarification",
+            )
         questions = {
             "which_product": "Which product do you mean? You can say “the second one”, or search for something first.",
             "which_cart_item": "Which item should I remove from your cart?",

@@ -19,7 +19,7 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 
 from core.errors import EvaluationInputError
 from core.state import Context
-from core.taxonomy import Intent
+from core.taxonomy import NEED_SLOTS, Intent
 
 # Calibration is measured in this many equal-width confidence bins (expected calibration error).
 CALIBRATION_BINS = 10
@@ -158,8 +158,9 @@ def context_of(path: Path, number: int, row: dict) -> Context:
         raise EvaluationInputError(f"{path}: row {number} has an invalid context: {error}") from None
 
 
-# Understanding's notes for the reply, not details the shopper gave: never scored as slots.
-NOT_SCORED = {"not_carried"}
+# Understanding's notes for the reply and the need slots, which the contract's slots (and so labelled files)
+# do not have: never scored.
+NOT_SCORED = {"not_carried", *NEED_SLOTS}
 
 
 def _slot_items(slots: dict[str, Any]) -> set[tuple[str, str]]:

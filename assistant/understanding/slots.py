@@ -76,10 +76,11 @@ SORTS = (
 _UNIT = (
     r"(?:mm|cm|m|km|metres?|meters?|inch(?:es)?|ft|feet|foot|yards?|kb|mb|gb|tb|hz|khz|mhz|ghz|w|watts?|kw|v|volts?|"
     r"mah|ah|ml|l|litres?|liters?|g|grams?|kg|lbs?|pounds?|oz|ounces?|mp|megapixels?|fps|rpm|cores?|threads?|"
-    r"gen|series|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|%|\")"
+    r"gen|series|years?|yrs?|yo|am|pm|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|%|\")"
 )
 # The whole number (never a shorter run of its digits) and not a measure.
 _FIGURE = rf"(\d[\d,]*(?:\.\d+)?)(?![\d,]|\.\d)(?!\s*{_UNIT}(?![a-z]))"
+_ROUGHLY = r"(?:around|about|roughly|approximately|maybe)"
 _MONEY_WORD = r"(?:dollars?|bucks|usd|euros?|rupees?|inr|quid|pounds?)"
 _AMOUNT = rf"(?:[$€£₹]|rs\.?|inr|usd)?\s*{_FIGURE}\s*(?:k\b)?\s*{_MONEY_WORD}?"
 _BETWEEN = re.compile(
@@ -87,9 +88,15 @@ _BETWEEN = re.compile(
 )
 _MAX = re.compile(
     rf"\b(?:under|below|less than|cheaper than|at most|no more than|max(?:imum)?|up to|within|<"
-    rf"|(?:nothing|not|never|none|no(?:thing)? (?:more|higher)) (?:over|above|more than|higher than|exceeding))\s*{_AMOUNT}",
+    rf"|(?:nothing|not|never|none|no(?:thing)? (?:more|higher)) (?:over|above|more than|higher than|exceeding)"
+    # A budget, or a price said roughly, is the most the shopper means to spend.
+    rf"|budget(?: is| of)?(?: about| around)?|spend(?:ing)?(?: about| around)?)\s*{_AMOUNT}"
+    rf"|{_AMOUNT}\s*(?:max(?:imum)?|tops|or less|or under|or below|at most|budget)\b"
+    rf"|{_ROUGHLY}\s*(?:[$€£₹]\s*{_FIGURE}|{_FIGURE}\s*{_MONEY_WORD})",
     re.I,
 )
+# After "roughly what budget?", a rough number is the answer, money sign or not.
+_ROUGH_BUDGET = re.compile(rf"\b{_ROUGHLY}\s*{_AMOUNT}", re.I)
 # "nothing over 60" is a ceiling (_MAX), not a floor.
 _MIN = re.compile(
     rf"(?<!nothing )(?<!not )(?<!never )(?<!none )(?<!no )\b(?:over|above|more than|at least|min(?:imum)?|from|>)\s*{_AMOUNT}",
@@ -124,7 +131,7 @@ _PAYMENT = re.compile(
     re.I,
 )
 _ADDRESS = re.compile(
-    r"(?:ship(?:ping)?(?: it)? to|deliver(?: it)? to|send it to|address(?: is)?:?)\s+(.+?)"
+    r"(?:ship(?:ping)?(?: it)? to|deliver(?: it)? to|send it to|address(?: is| to| should be)?:?)\s+(.+?)"
     r"(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+|i\s+)?(?:pay|paying|payment|with card|by card|card ending|cash on|paypal)|[.;]|$)"
     r"|\b(\d+\s+[a-z][\w .'-]*?\b(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|court|"
     r"ct|place|pl|square|sq)\b[^;.]*?)(?=,?\s+(?:and\s+)?(?:i'?ll\s+|i will\s+)?(?:pay|paying|payment|card ending|cash on|paypal)|[;.]|$)",
@@ -141,6 +148,14 @@ _CANCEL_REASONS = (
         re.compile(r"\b(?:by mistake|by accident|accidentally|mistakenly|wrong (?:item|order))", re.I),
     ),
 )
+# "make it 2", "change that to three": the quantity of the product just added, not more of it.
+_SET_QUANTITY = re.compile(
+    r"\b(?:make (?:it|that|them|this)|change (?:it|that|this|the quantity) to|set (?:it|the quantity) to)\s+"
+    r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.I,
+)
+# "both", "all three", "all of them": every product shown, or the first N.
+_ALL_SHOWN = re.compile(r"\b(?:both|all (?:of )?(?:them|those|these|(two|three|four|five|2|3|4|5)))\b", re.I)
 _DEMONSTRATIVE = re.compile(r"\b(that|this|it|that one|this one|those|these|them)\b", re.I)
 
 
@@ -250,11 +265,16 @@ class SlotExtractor:
                 slots["size"] = slots["size"].lower()
         if quantity := self._quantity(lowered):
             slots["quantity"] = quantity
+        if setting := _SET_QUANTITY.search(lowered):
+            word = setting.group(1)
+            slots["quantity"] = int(word) if word.isdigit() else NUMBER_WORDS[word]
         if brand := self._brand(lowered):
             slots["brand"] = brand
         # Words already read as a color, material or brand do not name a category as well: "brown t-shirts"
         # is t-shirts, "only Nike" keeps the category on screen.
         rest = lowered
+        for pattern in (_BETWEEN, _MAX, _MIN):
+            rest = pattern.sub(" ", rest)
         for value in (slots.get("color"), slots.get("material"), brand and brand.lower()):
             if value:
                 rest = re.sub(rf"\b{re.escape(value)}\b", " ", rest)
@@ -267,6 +287,21 @@ class SlotExtractor:
                 slots["sort"] = sort
                 break
         self._checkout_details(text, slots)
+        if address := slots.get("address"):
+            # "7 Oak Ave" is where to ship, not a material, a count or a price.
+            inside = address.lower()
+            for key in (
+                "color",
+                "material",
+                "brand",
+                "category",
+                "size",
+                "quantity",
+                "min_price",
+                "max_price",
+            ):
+                if key in slots and re.search(rf"\b{re.escape(str(slots[key]).lower())}\b", inside):
+                    del slots[key]
         return slots
 
     def _prices(self, text: str, context: Context, slots: dict[str, Any]) -> None:
@@ -274,8 +309,8 @@ class SlotExtractor:
             low, high = (_number(group) for group in between.groups() if group)
             slots["min_price"], slots["max_price"] = min(low, high), max(low, high)
             return
-        if high := _MAX.search(text):
-            slots["max_price"] = _number(high.group(1))
+        if high := _MAX.search(text) or (context.need_asked and _ROUGH_BUDGET.search(text)):
+            slots["max_price"] = _number(next(group for group in high.groups() if group))
         if low := _MIN.search(text):
             slots["min_price"] = _number(low.group(1))
         # "cheaper" is relative to the product under discussion, else to what is on screen: below the cheapest.
@@ -380,6 +415,12 @@ class SlotExtractor:
                 refs.extend(range(1, NUMBER_WORDS[count] + 1))
             else:
                 refs.append(ORDINALS[ordinal])
+        if not refs and len(context.shown) > 1 and (every := _ALL_SHOWN.search(lowered)):
+            count = every.group(1)
+            wanted = 2 if every.group(0).startswith("both") else len(context.shown)
+            if count:
+                wanted = int(count) if count.isdigit() else NUMBER_WORDS[count]
+            return list(range(1, min(wanted, len(context.shown)) + 1))
         if not refs and context.shown and re.search(r"\b(one|ones)\b", lowered):
             # "the red one", "the leather one": the shown products with that attribute.
             for position, product in enumerate(context.shown, start=1):
@@ -396,6 +437,18 @@ class SlotExtractor:
             )
         if address := _ADDRESS.search(text):
             slots["address"] = (address.group(1) or address.group(2)).strip(" ,")
+
+
+def relative_price(text: str) -> bool:
+    """Whether the price limit is relative to what was shown ("something cheaper"), not a number said."""
+    return bool(_RELATIVE_CHEAPER.search(text) or _RELATIVE_PRICIER.search(text)) and not re.search(
+        r"\d", text
+    )
+
+
+def sets_quantity(text: str) -> bool:
+    """Whether the shopper changes how many of a product they want ("make it 2"), rather than adding more."""
+    return bool(_SET_QUANTITY.search(text))
 
 
 def mentions_reference(text: str) -> bool:

@@ -112,7 +112,16 @@ class Expectation(_Strict):
     order: bool | OrderExpectation | None = None
     # true: the turn asked a clarifying question instead of acting (a reason names which question); false: it acted.
     clarifies: (
-        bool | Literal["low_confidence", "which_product", "which_cart_item", "nothing_to_confirm"] | None
+        bool
+        | Literal[
+            "low_confidence",
+            "which_product",
+            "which_cart_item",
+            "nothing_to_confirm",
+            "need_open",
+            "need_interest",
+        ]
+        | None
     ) = None
     handoff: bool | None = None
     reply_contains: list[str] | None = None

@@ -373,3 +373,44 @@ def test_an_order_number_is_all_an_unsure_turn_needs(intent, reason):
     )  # fmt: skip
     sure = decide(Intent.SEARCH_PRODUCTS, {"order_id": "1043"}, confidence=THRESHOLD)
     assert sure.action == Action.SEARCH
+
+
+def test_a_need_that_says_what_they_enjoy_is_a_recommendation_with_its_budget():
+    slots = {"recipient": "dad", "interest": "cooking", "max_price": 50}
+    decision = decide(Intent.RECOMMEND, slots)
+    assert (decision.action, decision.query, decision.slots) == (Action.RECOMMEND, "cooking", slots)
+
+
+@pytest.mark.parametrize(
+    ("slots", "reason"),
+    [({"gift": True}, "need_open"), ({"recipient": "wife", "max_price": 40}, "need_interest")],
+)
+def test_a_need_too_open_to_answer_asks_the_one_question_that_would(slots, reason):
+    decision = decide(Intent.SEARCH_PRODUCTS, slots)
+    assert (decision.action, decision.reason, decision.slots) == (Action.CLARIFY, reason, slots)
+
+
+def test_the_answer_adds_to_the_need_asked_about():
+    decision = decide(Intent.RECOMMEND, {"interest": "gardening"}, need={"recipient": "dad", "max_price": 60})
+    assert decision.action == Action.RECOMMEND and decision.query == "gardening"
+    assert decision.slots == {"recipient": "dad", "max_price": 60, "interest": "gardening"}
+
+
+def test_a_cheaper_refinement_goes_on_with_the_need_and_someone_else_starts_a_new_one():
+    need = {"recipient": "dad", "interest": "cooking"}
+    cheaper = decide(Intent.REFINE_SEARCH, {"max_price": 23.98}, need=need)
+    assert cheaper.action == Action.RECOMMEND and cheaper.slots == {**need, "max_price": 23.98}
+    other = decide(Intent.RECOMMEND, {"recipient": "mum", "gift": True}, need=need)
+    assert (other.action, other.slots) == (Action.CLARIFY, {"recipient": "mum", "gift": True})
+
+
+def test_a_need_with_a_named_kind_colour_or_brand_is_a_search_within_its_budget():
+    decision = decide(
+        Intent.SEARCH_PRODUCTS,
+        {"category": "mugs", "interest": "hiking", "recipient": "dad"},
+        text="mugs",
+        need={"recipient": "dad", "max_price": 30},
+    )
+    assert decision.action == Action.SEARCH and decision.slots == {"category": "mugs", "max_price": 30}
+    red = decide(Intent.SEARCH_PRODUCTS, {"color": "red", "recipient": "dad", "interest": "red shoes"})
+    assert red.action == Action.SEARCH
