@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from assistant import cart as carts
 from assistant.identity import identify, says_who
+from assistant.replies.comparison import recommended
 from assistant.turn import Turn
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Offer, Outcome
@@ -23,7 +24,7 @@ from db.store_data import chat_order_record, refund_lines, saved_details
 from retrieval.catalog import Catalog
 from retrieval.filters import SearchFilters
 from retrieval.recommendation import Recommender
-from retrieval.search import ProductSearch, ShopperProfile
+from retrieval.search import SORT_KEYS, ProductSearch, ShopperProfile
 
 # The actions whose only effect is the reply.
 TALK_ONLY = (
@@ -95,13 +96,17 @@ class Act:
         if nearest and nearest[0][1] >= SAME_KIND:
             # A kind no title names may still be a category by another name ("couches": the sofas).
             filters, kind = dataclasses.replace(filters, category=nearest[0][0]), None
-        products = self.search.run(
-            decision.query,
-            filters,
-            self.settings.results_per_reply,
-            decision.slots.get("sort"),
-            profile=self._profile(conversation, session),
-        )
+        if decision.reason == "resort":
+            order = SORT_KEYS[decision.slots["sort"]]
+            products = sorted((self.catalog.by_id[pid] for pid in decision.product_ids), key=order)
+        else:
+            products = self.search.run(
+                decision.query,
+                filters,
+                self.settings.results_per_reply,
+                decision.slots.get("sort"),
+                profile=self._profile(conversation, session),
+            )
         outcome.products = products
         said = {k: v for k, v in decision.slots.items() if k in FILTER_SLOTS}
         outcome.facts = {"query": decision.query, "filters": said}
@@ -118,8 +123,13 @@ class Act:
                     "query": decision.query,
                     "slots": decision.slots,
                     "filters": filters,
-                    "results": len(outcome.products),
-                    **({"relaxed": outcome.facts["relaxed"]} if "relaxed" in outcome.facts else {}),
+                    # What matched the request; what the reply showed instead, when it relaxed a filter.
+                    "results": 0 if "relaxed" in outcome.facts else len(outcome.products),
+                    **(
+                        {"relaxed": outcome.facts["relaxed"], "shown": len(outcome.products)}
+                        if "relaxed" in outcome.facts
+                        else {}
+                    ),
                 },
             )
         )
@@ -152,8 +162,13 @@ class Act:
                     "query": decision.query,
                     "slots": decision.slots,
                     "filters": budget,
-                    "results": len(found.products),
+                    "results": 0 if "relaxed" in outcome.facts else len(found.products),
                     "categories": found.categories,
+                    **(
+                        {"relaxed": "budget", "shown": len(found.products)}
+                        if "relaxed" in outcome.facts
+                        else {}
+                    ),
                 },
             )
         )
@@ -229,9 +244,11 @@ class Act:
     def _compare(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
         outcome.products = [self.catalog.by_id[pid] for pid in decision.product_ids]
         outcome.events.append(("comparison", {"product_ids": list(decision.product_ids)}))
-        best = max(outcome.products, key=lambda product: product.rating or 0.0)
+        best = recommended(outcome.products)
         state.focus = [best.id]
-        state.offer = Offer(kind="add_to_cart", product_ids=[best.id])
+        # Offered only when it can be bought: a comparison of out-of-stock products offers similar ones instead.
+        outcome.facts["recommended"] = best.title if best.in_stock else None
+        state.offer = Offer(kind="add_to_cart", product_ids=[best.id]) if best.in_stock else None
 
     def _add_to_cart(
         self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
@@ -382,7 +399,7 @@ class Act:
     def _clarify(self, decision: Decision, _conv, state: DialogueState, _session, outcome: Outcome) -> None:
         # Logged so that the intents the assistant could not read can be found and added to the training data.
         outcome.events.append(("clarification", {"reason": decision.reason}))
-        if decision.reason == "which_product":
+        if decision.reason in ("which_product", "one_to_compare"):
             # The products on screen, by name, for the question and its quick replies.
             outcome.facts["choices"] = [
                 self.catalog.by_id[pid].title for pid in state.shown[:3] if pid in self.catalog.by_id

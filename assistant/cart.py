@@ -6,6 +6,8 @@ transaction, and a per-journey idempotency key makes a repeated or retried confi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,19 +36,22 @@ def cart_lines(conversation: Conversation) -> list[CartLine]:
 
 def add_to_cart(session: Session, conversation: Conversation, product: ProductRecord, quantity: int) -> None:
     """Add `quantity` units at the current catalog price (a product already in the cart gets more units)."""
-    if quantity <= 0:
-        raise ValueError("quantity must be positive")
-    cart = cart_of(session, conversation)
-    line = next((item for item in cart.items if item.product_id == product.id), None)
-    if line is None:
-        cart.items.append(CartItem(product_id=product.id, quantity=quantity, unit_price=product.price))
-    else:
-        line.quantity += quantity
-    session.flush()
+    _put(session, conversation, product, quantity, lambda held: held + quantity)
 
 
 def set_quantity(session: Session, conversation: Conversation, product: ProductRecord, quantity: int) -> None:
     """The product's line holds exactly `quantity` units ("make it 2"), added at the current price if absent."""
+    _put(session, conversation, product, quantity, lambda _held: quantity)
+
+
+def _put(
+    session: Session,
+    conversation: Conversation,
+    product: ProductRecord,
+    quantity: int,
+    units: Callable[[int], int],
+) -> None:
+    """A new line of `quantity` units, or the product's line set to `units(what it holds)`."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     cart = cart_of(session, conversation)
@@ -54,7 +59,7 @@ def set_quantity(session: Session, conversation: Conversation, product: ProductR
     if line is None:
         cart.items.append(CartItem(product_id=product.id, quantity=quantity, unit_price=product.price))
     else:
-        line.quantity = quantity
+        line.quantity = units(line.quantity)
     session.flush()
 
 

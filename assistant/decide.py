@@ -98,6 +98,9 @@ class Decide:
             return self._search(understanding.text, slots, budget)
         if intent == Intent.REFINE_SEARCH:
             decision = self._search(state.last_query or understanding.text, slots, state.last_slots)
+            if state.shown and slots.keys() & SEARCH_SLOTS == {"sort"}:
+                # "sort by price" orders what is on screen; it is not a new search.
+                return replace(decision, product_ids=tuple(state.shown), reason="resort")
             if relative_price(understanding.text):
                 # The reply says "cheaper", not a limit the shopper never said.
                 return replace(decision, reason="relative_price")
@@ -131,11 +134,19 @@ class Decide:
         if intent == Intent.COMPARE_PRODUCTS:
             if len(referenced) < 2:
                 referenced = tuple(dict.fromkeys(referenced + tuple(state.shown[:2])))
+            if len(referenced) < 2:
+                return Decision(Action.CLARIFY, slots=slots, reason="one_to_compare")
             return Decision(Action.COMPARE, product_ids=referenced, slots=slots)
         if intent == Intent.ADD_TO_CART:
             # "add the first two" adds each; "two of the first one" adds two units of one.
             quantity = 1 if len(referenced) > 1 else slots.get("quantity", 1)
-            return Decision(Action.ADD_TO_CART, product_ids=referenced, slots=slots, quantity=quantity)
+            decision = Decision(Action.ADD_TO_CART, product_ids=referenced, slots=slots, quantity=quantity)
+            # "I'll take the cheapest" buys the cheapest one can buy, and the reply says that is what it did.
+            if (order := SORT_KEYS.get(slots.get("sort"))) and not slots.get("product_ref"):
+                buyable = [p for p in turn.context.shown if p.id in state.shown and p.in_stock]
+                if buyable and (pick := min(buyable, key=order).id) not in referenced:
+                    return replace(decision, product_ids=(pick,), reason="in_stock_pick")
+            return decision
         return Decision(Action.DETAILS, product_ids=referenced[:1], slots=slots)
 
     @staticmethod
@@ -198,11 +209,10 @@ class Decide:
             return tuple(dict.fromkeys(by_position))
         if positions:
             return ()  # "the third one" when fewer were shown: ask, rather than pick another.
-        # "I'll take the cheapest", "the best rated one": the shown product first in the superlative's order.
+        # "tell me about the cheapest", "the best rated one": the shown product first in the superlative's order.
         shown = [product for product in context.shown if product.id in state.shown]
         if (order := SORT_KEYS.get(slots.get("sort"))) and shown:
-            # Of those one can buy: "the cheapest" is not the cheapest out-of-stock one.
-            return (min(shown, key=lambda product: (not product.in_stock, order(product))).id,)
+            return (min(shown, key=order).id,)
         if state.focus:
             return tuple(state.focus)
         return tuple(state.shown[:1]) if len(state.shown) == 1 else ()

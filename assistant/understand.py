@@ -9,7 +9,7 @@ from assistant.llm.protocol import IntentLLM, Reading
 from assistant.turn import Turn
 from assistant.understanding.intent_classifier import IntentClassifier
 from assistant.understanding.intent_rules import reconcile
-from assistant.understanding.needs import answers_need_question, read_need
+from assistant.understanding.needs import ASIDE, answers_need_question, is_a_need, read_need
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.two_acts import SMALL_TALK, clauses, request_among
 from core.state import Context, Understanding
@@ -60,6 +60,11 @@ class Understand:
         intent, confidence = self.classify(text, context)
         intent = reconcile(intent, text, slots, context, self.slots.names_model(text))
         if context.need_asked and answers_need_question(intent, slots):
+            intent, confidence = Intent.RECOMMEND, max(confidence, self.threshold)
+        elif is_a_need(slots) and (
+            intent == Intent.OUT_OF_SCOPE or (confidence < self.threshold and intent not in ASIDE)
+        ):
+            # In a shop, "my sister is obsessed with her dog" is a need, however far from shopping it reads.
             intent, confidence = Intent.RECOMMEND, max(confidence, self.threshold)
         source = "classifier"
         if self.intent_llm == "always" or (self.intent_llm == "fallback" and confidence < self.threshold):

@@ -46,3 +46,14 @@ def plural(phrase: str) -> str:
     else:
         last += "s"
     return f"{head} {last}" if head else last
+
+
+def results_suggestions(count: int, *more: str) -> list[str]:
+    """Quick replies under a list of `count` products: a comparison only when there are two to compare."""
+    if count == 1:
+        return ["Tell me about it", "Add it to my cart", *more]
+    return ["Tell me about the first one", "Compare the first two", *more]
+
+
+def details_question(count: int) -> str:
+    return "Want details on it?" if count == 1 else "Want details on one of them?"

@@ -1,8 +1,9 @@
 """The append-only journey log: one row per stage change and per thing the shopper did on the way.
 
 What the data of the kinds that analytics reads must hold (journey/analytics.py):
-- `search`: `query`, `slots`, `filters` (the slots that narrowed it), `results` (how many products were shown; 0 is
-  a search that found nothing).
+- `search`: `query`, `slots`, `filters` (the slots that narrowed it), `results` (how many products matched and
+  were shown; 0 is a search that found nothing), and when nothing matched but the reply relaxed a filter instead,
+  `relaxed` (which: `color`, `max_price`, …, `all` or `budget`) and `shown` (how many it showed).
 - `stage_change`: `from_stage` and `to_stage` on the row; an abandonment adds `idle_minutes`.
 - `resumed`: `stage` (where the shopper picks up) and `idle_minutes` (how long they were away).
 - `nudge_shown`: `kind` (e.g. `narrowing_question`, `cross_sell`, `cheaper_alternatives`).

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from core.formatting import listed, money, product_line
+from core.formatting import details_question, listed, money, product_line, results_suggestions
 from core.product import ProductRecord
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Nudge, Offer, Outcome
@@ -229,18 +229,14 @@ class Guidance:
         if decision.action == Action.SEARCH and outcome.products and ceiling is not None:
             # A limit the shopper said is theirs to hear back; one worked out from "cheaper" is not.
             step = (
-                "Want details on one of them?"
+                details_question(len(shown))
                 if decision.reason == "relative_price"
                 else f"Each of these costs at most {money(ceiling, self.settings.currency)} — want details on one?"
             )
             return Guide(
                 kind=CHEAPER,
                 step=step,
-                suggestions=(
-                    "Tell me about the first one",
-                    "Add the first one to my cart",
-                    "Compare the first two",
-                ),
+                suggestions=tuple(results_suggestions(len(shown))),
                 product_ids=shown,
             )
         if decision.action in HESITATION_FALLBACK:
@@ -292,12 +288,8 @@ class Guidance:
         return Guide(
             shows=tuple(products),
             kind=CHEAPER,
-            step=f"{heading}\n{lines}\nWant details on one of them?",
-            suggestions=(
-                "Tell me about the first one",
-                "Add the first one to my cart",
-                "Compare the first two",
-            ),
+            step=f"{heading}\n{lines}\n{details_question(len(products))}",
+            suggestions=tuple(results_suggestions(len(products))),
             act="show_results",
             replaces_draft=True,
             product_ids=tuple(state.shown),
@@ -311,11 +303,14 @@ class Guidance:
         if not outcome.facts.get("added"):
             return None
         anchor = outcome.cart[0].product_id
+        # The two together stay within the budget the shopper gave ("a present under $60": a $47 one leaves $13).
+        budget = (state.need or {}).get("max_price", state.last_slots.get("max_price"))
+        ceiling = float("inf") if budget is None else float(budget) - outcome.cart_total
         companion = next(
             (
                 product
                 for product in self.related.goes_well_with(session, anchor, k=5)
-                if product.in_stock and product.id != anchor
+                if product.in_stock and product.id != anchor and product.price <= ceiling
             ),
             None,
         )

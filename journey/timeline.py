@@ -36,7 +36,7 @@ def describe(event: JourneyEvent) -> str:
     if event.kind == "stage_change":
         return f"{event.from_stage} → {event.to_stage}"
     detail = {
-        "search": lambda: f'"{data.get("query", "")}" ({data.get("results", 0)} results)',
+        "search": lambda: f'"{data.get("query", "")}" ({_found(data)})',
         "cart_add": lambda: f"{data.get('quantity', 1)} × {data.get('product_id', '')}",
         "cart_remove": lambda: data.get("product_id", ""),
         "details_viewed": lambda: data.get("product_id", ""),
@@ -66,3 +66,11 @@ def journey_timeline(session: Session, conversation_id: str) -> list[dict[str, A
         }
         for event in events
     ]
+
+
+def _found(data: dict) -> str:
+    """ "1 result", "5 results", "no match, 5 nearest shown"."""
+    if data.get("relaxed"):
+        return f"no match, {data.get('shown', 0)} nearest shown"
+    count = data.get("results", 0)
+    return f"{count} result" if count == 1 else f"{count} results"

@@ -5,8 +5,9 @@ This is the reply text of the `template` backend and the draft that a generating
 
 from __future__ import annotations
 
+from assistant.replies.comparison import compare
 from assistant.understanding.needs import RELATIVES, for_whom
-from core.formatting import listed, money, plural, product_line, stock_phrase
+from core.formatting import listed, money, plural, product_line, results_suggestions, stock_phrase
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Outcome
 
@@ -18,11 +19,21 @@ PAYMENT_NAMES = {
 RELAXED_NAMES = {"color": "colors", "material": "materials", "size": "sizes", "brand": "brands"}
 # The longest search the no-results reply quotes back; a longer one is a sentence, not a search term.
 ECHO_WORDS = 4
+SUPERLATIVES = {"price_asc": "cheapest", "price_desc": "priciest", "rating_desc": "best rated"}
+SORT_NAMES = {
+    "price_asc": "cheapest first",
+    "price_desc": "priciest first",
+    "rating_desc": "best rated first",
+}
 
 
-def describe_filters(filters: dict, currency: str) -> str:
-    """ "red Nike running shoes in size 9 under $80": the filters as a shop assistant would say them."""
-    parts = [str(filters[key]) for key in ("color", "brand", "material", "category") if filters.get(key)]
+def describe_filters(filters: dict, currency: str, many: bool = False) -> str:
+    """ "red Nike running shoes in size 9 under $80": the filters as a shop assistant would say them, the kind
+    in the plural when `many` ("no grey sofas under $500")."""
+    named = (
+        {**filters, "category": plural(filters["category"])} if many and filters.get("category") else filters
+    )
+    parts = [str(named[key]) for key in ("color", "brand", "material", "category") if named.get(key)]
     if filters.get("size"):
         parts.append(f"in size {filters['size']}")
     if budget := describe_budget(filters, currency):
@@ -157,9 +168,12 @@ class TemplateReplies:
                 f"{_here_are(len(outcome.products), 'option' if not described else 'result')}"
                 f"{' for ' + described if described else ''}:"
             )
+        if order := SORT_NAMES.get(decision.slots.get("sort")):
+            title = f"{title[:-1]}, {order}:"
+        more = "it" if len(outcome.products) == 1 else "one of them"
         return (
-            f"{title}\n{lines}\nWould you like details on one of them, or to narrow it down?",
-            ["Tell me about the first one", "Compare the first two", "Cheaper ones", "Sort by rating"],
+            f"{title}\n{lines}\nWould you like details on {more}, or to narrow it down?",
+            results_suggestions(len(outcome.products), "Cheaper ones", "Sort by rating"),
             "show_results",
         )
 
@@ -167,13 +181,13 @@ class TemplateReplies:
         """ "I found no blue running shoes under $80. Of the blue running shoes, the cheapest is … at $121.95.
         Here are running shoes under $80 in other colors:" """
         currency = self.settings.currency
-        wanted = describe_filters(facts["filters"], currency)
+        wanted = describe_filters(facts["filters"], currency, many=True)
         said = [f"I found no {wanted}." if "category" in facts["filters"] else f"I found nothing {wanted}."]
         if over := facts.get("cheapest_over_budget"):
-            described = describe_filters(over["filters"], currency)
+            described = describe_filters(over["filters"], currency, many=True)
             of = f"Of the {described}, the cheapest" if described else "The cheapest match"
             said.append(f"{of} is {over['title']} at {money(over['price'], currency)}.")
-        kept = describe_filters(facts["kept"], currency) or "the closest matches"
+        kept = describe_filters(facts["kept"], currency, many=True) or "the closest matches"
         relaxed = facts["relaxed"]
         if relaxed == "all":
             said.append(f"Here are the least expensive {kept}:")
@@ -202,9 +216,10 @@ class TemplateReplies:
         else:
             aim = " ".join(filter(None, (whom, budget)))
             opening = f"Some ideas{' ' + aim if aim else ''} from our {listed(kinds)}:"
+        more = "it" if len(outcome.products) == 1 else "one of them"
         return (
-            f"{opening}\n{lines}\nWould you like details on one of them, or something different?",
-            ["Tell me about the first one", "Compare the first two", "Cheaper ones"],
+            f"{opening}\n{lines}\nWould you like details on {more}, or something different?",
+            results_suggestions(len(outcome.products), "Cheaper ones"),
             "show_results",
         )
 
@@ -248,18 +263,17 @@ class TemplateReplies:
         )
 
     def _compare(self, _decision, outcome: Outcome, _state):
-        lines = []
-        for product in outcome.products:
-            rating = f"rated {product.rating:.1f}/5" if product.rating else "not rated"
-            details = ", ".join(filter(None, [product.material, product.color, rating]))
-            lines.append(f"• {product.title}: {money(product.price, product.currency)} ({details})")
-        best = max(outcome.products, key=lambda product: product.rating or 0.0)
-        cheapest = min(outcome.products, key=lambda product: product.price)
-        summary = f"{best.title} is the best rated; {cheapest.title} is the cheapest."
+        best = outcome.facts["recommended"]
+        if best is None:
+            return (
+                f"{compare(outcome.products)}\nNone of them is in stock right now — want me to find similar ones?",
+                ["Show similar ones"],
+                "show_comparison",
+            )
         return (
             # The offer is a line of its own: guidance withdraws it once the shopper has declined that kind.
-            "\n".join(lines) + f"\n{summary}\nWant me to add {best.title} to your cart?",
-            [f"Add {best.title} to my cart", "Show me more options"],
+            f"{compare(outcome.products)}\nWant me to add {best} to your cart?",
+            [f"Add {best} to my cart", "Show me more options"],
             "show_comparison",
         )
 
@@ -278,12 +292,14 @@ class TemplateReplies:
         sorry = f"Sorry, {' and '.join(unavailable)} {'is' if len(unavailable) == 1 else 'are'} out of stock right now."
         if not outcome.facts["added"]:
             return sorry, ["Show similar ones"], "no_results"
-        added = "; ".join(f"{decision.quantity} × {title}" for title in outcome.facts["added"])
+        added = listed([f"{decision.quantity} × {title}" for title in outcome.facts["added"]])
         done = (
             f"Now {added} in your cart."
             if decision.reason == "set_quantity"
             else f"Added {added} to your cart."
         )
+        if decision.reason == "in_stock_pick":
+            done = f"{done[:-1]} — the {SUPERLATIVES[decision.slots['sort']]} one in stock."
         text = f"{done}\n{self._cart_summary(outcome)}\nReady to check out?"
         return (
             f"{sorry}\n{text}" if unavailable else text,
@@ -321,8 +337,11 @@ class TemplateReplies:
         if missing:
             # Only the shopper's own saved details, never an example address a stranger could send by a tap.
             saved = outcome.facts.get("saved_details", {})
+            known = outcome.facts.get("checkout") or {}
+            # A detail already given is read back, so that a correction ("change the address to …") is seen.
+            given = f"Shipping to: {known['address']}. " if known.get("address") else ""
             return (
-                f"{self._cart_summary(outcome)}\nTo place the order I need your {' and '.join(missing)}.",
+                f"{self._cart_summary(outcome)}\n{given}To place the order I need your {' and '.join(missing)}.",
                 [chip for detail in missing for chip in saved.get(detail, [])],
                 "ask_checkout_details",
             )
@@ -486,10 +505,17 @@ class TemplateReplies:
                 ],
                 "ask_clarification",
             )
+        if decision.reason == "one_to_compare" and (choices := outcome.facts.get("choices")):
+            return (
+                f"Only {choices[0]} is on screen, and a comparison needs two. Want similar ones to compare it with?",
+                ["Show similar ones"],
+                "ask_clarification",
+            )
         questions = {
             "which_product": "Which product do you mean? You can say “the second one”, or search for something first.",
             "which_cart_item": "Which item should I remove from your cart?",
             "nothing_to_confirm": "Sorry, what would you like me to do?",
+            "one_to_compare": "I need two products to compare. Search for a few, then say “compare the first two”.",
         }
         text = questions.get(
             decision.reason,

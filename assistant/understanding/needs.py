@@ -23,6 +23,7 @@ RELATIVES = {
     "nephew", "brother", "sister", "grandma", "grandmother", "granny", "nan", "nana", "grandpa", "grandfather",
     "granddad", "grandad", "grandson", "granddaughter", "aunt", "auntie", "uncle", "cousin", "friend", "bestie",
     "colleague", "coworker", "boss", "teacher", "neighbour", "neighbor", "host", "hostess", "in-laws",
+    "gf", "bf", "hubby", "wifey", "bff", "bro", "sis", "grandkid", "grandkids", "mate",
 }  # fmt: skip
 CHILDREN = {"baby", "babies", "newborn", "toddler", "kid", "kids", "child", "children", "boy", "girl"}
 PEOPLE = {"someone", "somebody", "him", "her", "them", "man", "woman", "guy", "lady", "teen", "teenager"}
@@ -57,6 +58,8 @@ FILLER = {
     "just", "going", "coming", "soon", "tomorrow", "today", "tonight", "weekend", "week", "month", "next", "day",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "party", "visit", "visiting",
     "recently", "lately", "mine", "yours", "friend's",
+    # Chat spellings of the words above.
+    "wat", "wut", "smth", "sth", "pls", "plz", "gonna", "wanna", "gotta", "ur", "tho", "idk", "rn", "lol",
 }  # fmt: skip
 _AGE = re.compile(
     r"\b(\d{1,2})[- ]?(?:years?|yrs?|yo|y/o)(?:[- ]olds?)?\b|\baged?\s+(\d{1,2})\b"
@@ -134,6 +137,11 @@ def answers_need_question(intent: Intent, slots: Mapping[str, Any]) -> bool:
     if intent in ASIDE or names_products(slots):
         return False
     return any(key in slots for key in (*NEED_SLOTS, "min_price", "max_price"))
+
+
+def is_a_need(slots: Mapping[str, Any]) -> bool:
+    """Whether the slots name a person and what they enjoy, and no product: a need, said without asking."""
+    return "recipient" in slots and "interest" in slots and not names_products(slots)
 
 
 def names_products(slots: Mapping[str, Any]) -> bool:

@@ -118,6 +118,7 @@ class Expectation(_Strict):
             "which_product",
             "which_cart_item",
             "nothing_to_confirm",
+            "one_to_compare",
             "need_open",
             "need_interest",
         ]

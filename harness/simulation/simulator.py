@@ -26,6 +26,10 @@ from journey.abandonment import AbandonmentSweep, let_time_pass
 
 # A script that loops on misunderstandings stops here rather than filling the log with one conversation.
 MAX_TURNS = 30
+# Turns about products: one of these that shows nothing and changes no cart leaves the shopper at a dead end.
+PRODUCT_INTENTS = frozenset(
+    {"search_products", "refine_search", "recommend", "add_to_cart", "compare_products", "product_question"}
+)
 
 
 @dataclass
@@ -40,6 +44,20 @@ class ShopperRun:
     orders: list[int] = field(default_factory=list)
     journeys: int = 1
     abandoned: bool = False
+    # Per turn: the reply, how many products it showed, the cart's units after it.
+    replies: list[str] = field(default_factory=list)
+    shown: list[int] = field(default_factory=list)
+    cart_units: list[int] = field(default_factory=list)
+
+    def dead_ends(self) -> list[int]:
+        """The turns (0-based) about products that showed none and changed nothing in the cart: a "which product
+        do you mean?", a "couldn't find anything", a question about a need."""
+        before = [0, *self.cart_units]
+        return [
+            turn
+            for turn, intent in enumerate(self.intents)
+            if intent in PRODUCT_INTENTS and not self.shown[turn] and self.cart_units[turn] == before[turn]
+        ]
 
 
 @dataclass
@@ -50,6 +68,12 @@ class SimulationSummary:
     @property
     def turns(self) -> int:
         return sum(len(run.texts) for run in self.runs)
+
+    def dead_end_share(self) -> tuple[int, int]:
+        """(dead ends, turns about products) over every run."""
+        ends = sum(len(run.dead_ends()) for run in self.runs)
+        about = sum(intent in PRODUCT_INTENTS for run in self.runs for intent in run.intents)
+        return ends, about
 
     def table(self) -> str:
         """Per persona: shoppers, journeys, orders placed and conversations abandoned."""
@@ -64,8 +88,10 @@ class SimulationSummary:
                 f"{sum(len(r.texts) for r in runs):>7}"
             )
         rate = self.turns / self.seconds if self.seconds else 0.0
+        ends, about = self.dead_end_share()
         rows.append(
-            f"{len(self.runs)} shoppers, {self.turns} turns in {self.seconds:.1f}s ({rate:.1f} turns/s)"
+            f"{len(self.runs)} shoppers, {self.turns} turns in {self.seconds:.1f}s ({rate:.1f} turns/s); "
+            f"{ends} of {about} turns about products showed nothing and changed no cart"
         )
         return "\n".join(rows)
 
@@ -116,6 +142,9 @@ class Simulator:
             run.texts.append(step.text)
             run.intents.append(result.intent)
             run.stages.append(result.stage)
+            run.replies.append(result.reply)
+            run.shown.append(len(result.products))
+            run.cart_units.append(sum(item["quantity"] for item in result.cart.get("items", [])))
             run.journeys = max(run.journeys, result.journey)
             if result.order and result.order["id"] not in run.orders:
                 run.orders.append(result.order["id"])

@@ -141,16 +141,19 @@ def test_checkout_collects_the_details_and_says_what_is_missing(run):
 def test_placing_an_order_needs_every_detail(run):
     run(Action.ADD_TO_CART, product_ids=("l1",))
     outcome, _, order = run(Action.PLACE_ORDER)
-    assert outcome.facts == {"missing": ["shipping address", "payment method"]}
+    assert outcome.facts == {"missing": ["shipping address", "payment method"], "saved_details": {}}
     assert outcome.checkout_started and outcome.order is None and order is None
 
 
 def test_placing_an_order_with_nothing_to_order_is_refused(run):
     outcome, state, order = run(Action.PLACE_ORDER)
-    assert outcome.facts == {"missing": ["shipping address", "payment method"]} and order is None
+    assert (
+        outcome.facts == {"missing": ["shipping address", "payment method"], "saved_details": {}}
+        and order is None
+    )
     state.checkout = CheckoutDetails(address="5 Oak Road", payment="cash")
     outcome, _, order = run(Action.PLACE_ORDER)
-    assert outcome.facts == {"missing": ["items in the cart"]} and order is None
+    assert outcome.facts == {"missing": ["items in the cart"], "saved_details": {}} and order is None
 
 
 def test_an_order_is_placed_once_then_cancelled_and_found(run):

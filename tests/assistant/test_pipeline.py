@@ -15,6 +15,7 @@ from sqlalchemy import select
 from assistant.llm.openai_backend import OpenAIBackend
 from assistant.pipeline import LLM_TURNS_AT_ONCE, TEMPLATE_TURNS_AT_ONCE, Assistant
 from core.errors import InvalidMessage, UnknownConversation
+from core.formatting import money
 from db.models import Conversation, JourneyEvent, Message, Order
 
 PURCHASE = [
@@ -110,7 +111,10 @@ def test_checkout_with_an_empty_cart_says_so(assistant):
 
 def test_a_refinement_after_a_search_that_found_nothing_refines_it(assistant):
     conversation_id, _token = assistant.start_conversation()
-    assert not assistant.handle(conversation_id, "running shoes under 5").products
+    nothing = assistant.handle(conversation_id, "running shoes under 5")
+    # No dead end: it says none is that cheap and shows the least expensive instead.
+    assert "I found no running shoes under $5." in nothing.reply
+    assert nothing.products and all(product["price"] > 5 for product in nothing.products)
     result = assistant.handle(conversation_id, "ok, under 200 then")
     assert result.intent == "refine_search" and result.products
     assert all(product["price"] <= 200 for product in result.products)
@@ -123,7 +127,8 @@ def test_every_shown_product_and_price_is_from_the_catalog(assistant):
         for product in result.products:
             real = assistant.catalog.by_id[product["id"]]
             assert (product["title"], product["price"]) == (real.title, real.price)
-            assert real.title in result.reply
+            # A comparison names products by what tells them apart; every price said is the product's own.
+            assert money(real.price, real.currency) in result.reply
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])

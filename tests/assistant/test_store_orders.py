@@ -130,3 +130,24 @@ def test_another_shoppers_order_is_never_cancelled(store):
     _asked, refused = chat(store, "cancel order #2001, I don't need it", "ana.ruiz@example.com")
     assert "isn't on your account" in refused["reply"]
     assert export(store, "#2001")["status"] == "processed"
+
+
+def test_checkout_offers_a_known_shopper_their_own_details_and_a_stranger_none(store):
+    *_, known = chat(
+        store,
+        "where is my order #1042?",
+        "ana.ruiz@example.com",
+        "show me backpacks",
+        "add the first one",
+        "checkout",
+    )
+    assert "To place the order I need your shipping address and payment method" in known["reply"]
+    assert known["suggestions"] == [
+        "Ship to 14 Harbour Road, Apt 3, Portland, OR 97201",
+        "Pay with PayPal",
+        "Pay with card ending 4242",
+        "Pay with a gift card",
+    ]
+    *_, stranger = chat(store, "show me backpacks", "add the first one", "checkout")
+    assert "shipping address" in stranger["reply"]
+    assert not any(chip.startswith(("Ship to", "Pay with")) for chip in stranger["suggestions"])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.product import ProductRecord
 from db.models import Order, Shopper
 from db.session import Database
-from db.store_data import export_orders, import_orders, import_shoppers, refund_lines
+from db.store_data import export_orders, import_orders, import_shoppers, refund_lines, saved_details
 from retrieval.demo_catalog import demo_products
 from retrieval.importer import ImportReport, upsert_products
 
@@ -138,3 +138,15 @@ def test_a_full_refund_pays_back_each_method_what_it_paid_net_of_refunds():
     ]
     # Once refunded, nothing is left to pay back: payments less refunds balance to zero.
     assert refund_lines({"payments": [*paid["payments"], *refunds]}) == []
+
+
+def test_saved_details_are_the_identified_shoppers_own_and_none_for_a_stranger(db):
+    with db.transaction() as session:
+        import_shoppers(session, SHOPPERS)
+    with db.transaction() as session:
+        assert saved_details(session, None) == {}
+        assert saved_details(session, "nobody_99") == {}
+        assert saved_details(session, "ana_ruiz_01") == {
+            "shipping address": ["Ship to 14 Harbour Road, Apt 3, Portland, OR 97201"],
+            "payment method": ["Pay with PayPal", "Pay with card ending 4242", "Pay with a gift card"],
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ from harness.simulation.phrasebook import (
     product_term,
 )
 from harness.simulation.reactions import Prompt, Temper, chip, missing_details, prompt_of
-from harness.simulation.simulator import SimulationSummary, Simulator
+from harness.simulation.simulator import PRODUCT_INTENTS, SimulationSummary, Simulator
 from harness.simulation.voice import Voice
 from journey.analytics import JourneyAnalytics
 from tests.conversations import assistant_on
@@ -109,6 +110,34 @@ def test_conversations_span_days_and_stages_last(simulated):
     report = JourneyAnalytics(assistant.db).run()
     assert report.journeys >= SHOPPERS
     assert report.median_minutes.get("browsing", 0) > 0.1  # shoppers think between messages
+
+
+# What a template wrote without looking at its numbers or its words: "1 results", "item(s)", a price phrase
+# searched for as if it were a product ("matching 'under 50'").
+TEMPLATE_SLIPS = re.compile(
+    r"\b1 (results|items|options|products)\b|\(s\)|['\"‘“](under|below|less than|over|between|around|about)"
+    r" [$€£]?\d[^'\"’”]*['\"’”]",
+    re.IGNORECASE,
+)
+
+
+def test_no_simulated_reply_reads_as_an_unfilled_template(simulated, assistant, tmp_path):
+    _assistant, summary = simulated
+    _more_assistant, more = simulate(assistant, f"sqlite:///{tmp_path / 'more.db'}", seed=SEED + 2)
+    replies = [reply for result in (summary, more) for run in result.runs for reply in run.replies]
+    assert len(replies) > 100
+    slips = [reply for reply in replies if TEMPLATE_SLIPS.search(reply)]
+    assert slips == []
+
+
+def test_a_dead_end_is_a_turn_about_products_that_shows_and_changes_nothing(simulated):
+    _assistant, summary = simulated
+    ends, about = summary.dead_end_share()
+    assert 0 < about <= summary.turns and 0 <= ends <= about
+    for run in summary.runs:
+        for turn in run.dead_ends():
+            assert run.shown[turn] == 0 and run.intents[turn] in PRODUCT_INTENTS
+    assert "turns about products showed nothing" in summary.table()
 
 
 def test_the_same_seed_gives_the_same_shoppers(simulated, assistant, tmp_path):
