@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.identity import says_who
 from assistant.turn import Turn
 from assistant.understanding.intent_rules import asks_policy
-from assistant.understanding.needs import names_products, need_query
+from assistant.understanding.needs import names_products, need_query, wanted_words
 from assistant.understanding.slots import relative_price, sets_quantity
 from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
 from core.taxonomy import NEED_SLOTS, Intent, Stage
@@ -79,6 +79,16 @@ class Decide:
             )
         if (need := self._need(understanding, state)) is not None:
             return need
+        if intent == Intent.RECOMMEND and not slots.keys() & {*SEARCH_SLOTS, *NEED_SLOTS}:
+            # Advice for what no slot names ("for a small flat") is matched by meaning; "what do you recommend?"
+            # names nothing: the pick of what is on screen, else the one question.
+            if about := wanted_words(understanding.text):
+                return Decision(Action.RECOMMEND, query=about, slots=slots)
+            shown = [product for product in turn.context.shown if product.id in state.shown]
+            if shown:
+                pick = min(shown, key=lambda product: (not product.in_stock, -(product.rating or 0.0)))
+                return Decision(Action.DETAILS, product_ids=(pick.id,), slots=slots, reason="our_pick")
+            return Decision(Action.CLARIFY, slots=slots, reason="need_open")
         if understanding.confidence < self.threshold and not names_products:
             return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")
         if intent in SIMPLE:
@@ -129,6 +139,9 @@ class Decide:
                     reason="set_quantity",
                 )
         referenced = self._referenced(slots, state, turn.context)
+        if intent == Intent.COMPARE_PRODUCTS and not slots.get("product_ref") and len(state.shown) >= 2:
+            # "which one would you recommend?", "how do they compare?": every product on screen.
+            referenced = tuple(state.shown)
         if not referenced:
             return Decision(Action.CLARIFY, slots=slots, reason="which_product")
         if intent == Intent.COMPARE_PRODUCTS:

@@ -49,7 +49,8 @@ class Respond:
         facts = dict(outcome.facts)
         if turn.welcome_back is not None:
             facts["welcome_back"] = turn.welcome_back
-        if decision.action == Action.DETAILS and outcome.products:
+        # "what do you recommend?" asks for a pick, not about the product picked.
+        if decision.action == Action.DETAILS and outcome.products and decision.reason != "our_pick":
             answer = self.product_qa.answer(turn.text, outcome.products[0])
             if answer is not None:
                 facts["answer"] = answer.text

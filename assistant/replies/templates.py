@@ -164,6 +164,8 @@ class TemplateReplies:
             cheaper = "cheaper" if "max_price" in decision.slots else "pricier"
             title = f"{_here_are(len(outcome.products), cheaper + ' option')}:"
         else:
+            # "Here are 5 results for watches", though the shopper wrote "wacthes" or "a grey sofa".
+            described = describe_filters(outcome.facts.get("filters", {}), self.settings.currency, many=True)
             title = (
                 f"{_here_are(len(outcome.products), 'option' if not described else 'result')}"
                 f"{' for ' + described if described else ''}:"
@@ -223,7 +225,13 @@ class TemplateReplies:
             "show_results",
         )
 
-    def _details(self, _decision, outcome: Outcome, _state):
+    def _details(self, decision: Decision, outcome: Outcome, state):
+        text, suggestions, act = self._about(outcome)
+        if decision.reason == "our_pick":
+            text = f"Of these, I'd pick {outcome.products[0].title}, the best rated in stock.\n{text}"
+        return text, suggestions, act
+
+    def _about(self, outcome: Outcome) -> tuple[str, list[str], str]:
         product = outcome.products[0]
         if answer := outcome.facts.get("answer"):
             # A question about the product (assistant/replies/product_qa.py): its answer, the price and the next step.
@@ -242,7 +250,7 @@ class TemplateReplies:
         if product.rating:
             facts.append(f"is rated {product.rating:.1f}/5")
         stock = stock_phrase(product)
-        text = ", ".join(facts) + (f" and is {stock}." if stock else ".")
+        text = f"{facts[0]} " + ", ".join(facts[1:]) + (f" and is {stock}." if stock else ".")
         extras = [
             f"Color: {product.color}." if product.color else "",
             f"Material: {product.material}." if product.material else "",
@@ -482,8 +490,13 @@ class TemplateReplies:
 
     def _clarify(self, decision: Decision, outcome: Outcome, _state):
         if decision.reason == "need_open":
+            asked = (
+                "Happy to help you find a present! Who is it for, and roughly what budget?"
+                if decision.slots.get("gift")
+                else "Happy to help! What are you looking for? If it's a present, who is it for, and roughly what budget?"
+            )
             return (
-                "Happy to help you find a present! Who is it for, and roughly what budget?",
+                asked,
                 ["For my dad, around $50", "For a 6 year old", "For a friend who loves cooking"],
                 "ask_need",
             )

@@ -39,6 +39,9 @@ _NOT_A_REQUEST = {Intent.OUT_OF_SCOPE, Intent.COMPLAINT, Intent.GOODBYE, Intent.
 _ABOUT_SHOWN = {Intent.PRODUCT_QUESTION, Intent.COMPARE_PRODUCTS}
 
 # Words that make a request about the shopper's own cart rather than the catalog.
+_POINTS_AT_ONE = re.compile(
+    r"\b(?:it|its|it's|this|that|one|first|second|third|last|[a-z]+est)\b", re.IGNORECASE
+)
 _OWN_CART = re.compile(
     r"\b(?:my|mine|i(?:'ve| have)?|cart|basket|trolley|added|so far|checkout|total)\b", re.IGNORECASE
 )
@@ -98,6 +101,10 @@ def reconcile(
         return Intent.SEARCH_PRODUCTS
     if intent == Intent.PRODUCT_QUESTION and points_at_several(text, slots, context):
         return Intent.COMPARE_PRODUCTS
+    if intent == Intent.PRODUCT_QUESTION and asks_for_kind(text, slots):
+        # "do you have blue backpacks?" asks for backpacks, not about one on screen: a new kind is a search,
+        # the kind on screen with a new colour or size a refinement.
+        return Intent.SEARCH_PRODUCTS if _another_kind(slots, context) else Intent.REFINE_SEARCH
     if intent == Intent.VIEW_CART and "category" in slots and not _OWN_CART.search(text):
         return Intent.SEARCH_PRODUCTS
     if intent == Intent.COMPARE_PRODUCTS and "product_ref" not in slots:
@@ -106,3 +113,22 @@ def reconcile(
         if "category" in slots and not _POINTS_AT_SHOWN.search(text):
             return Intent.REFINE_SEARCH
     return intent
+
+
+def asks_for_kind(text: str, slots: dict[str, Any]) -> bool:
+    """A question that names a kind of product and points at no one product ("do you have blue backpacks?",
+    not "does it come in blue?" or "is the first backpack waterproof?")."""
+    return "category" in slots and "product_ref" not in slots and not _POINTS_AT_ONE.search(text)
+
+
+def _another_kind(slots: dict[str, Any], context: Context) -> bool:
+    """Whether the slots name a kind of product that none of the products on screen is."""
+    kind = str(slots.get("category") or "").lower()
+    if not kind or not context.shown:
+        return False
+    words = set(kind.split()) | {kind.rstrip("s")}
+    return not any(
+        words & set(f"{product.category} {product.title}".lower().replace(">", " ").split())
+        or kind.rstrip("s") in product.title.lower()
+        for product in context.shown
+    )

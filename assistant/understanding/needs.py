@@ -9,7 +9,7 @@ here are the language of giving (relations, ages, occasions), never a list of pr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -125,10 +125,16 @@ def read_need(text: str, asked: bool = False) -> dict[str, Any]:
     if not (slots or liking or asked):
         return {}
     # A child named beside the recipient is what the present is about ("a friend who just had a baby").
-    ignored = RELATIVES | PEOPLE | {recipient} | GIFT_WORDS | LIKES | FILLER | ENGLISH_STOP_WORDS
-    if interest := [word for word in _words(lowered) if word not in ignored and len(word) > 2]:
-        slots["interest"] = " ".join(interest)
+    if interest := wanted_words(lowered, ignoring={recipient}):
+        slots["interest"] = interest
     return slots
+
+
+def wanted_words(text: str, ignoring: Collection[str | None] = ()) -> str:
+    """The words of a request past those of asking, giving and people: what it is about ("what do you
+    suggest for a small flat?" → "small flat"; "what do you recommend?" → "")."""
+    ignored = RELATIVES | PEOPLE | GIFT_WORDS | LIKES | FILLER | ENGLISH_STOP_WORDS | set(ignoring)
+    return " ".join(word for word in _words(text.lower()) if word not in ignored and len(word) > 2)
 
 
 def answers_need_question(intent: Intent, slots: Mapping[str, Any]) -> bool:

@@ -59,11 +59,12 @@ ORDINALS = {
 }  # fmt: skip
 SORTS = (
     (
-        r"most expensive|highest price|price:? high to low|priciest|by price,? (?:high|highest|descending)",
+        r"most expensive|highest price|price:? high to low|priciest|by price,? (?:high|highest|descending)|"
+        r"high(?:est)? to low(?:est)?|highest first",
         "price_desc",
     ),
     (
-        r"cheapest|lowest price|price:? low to high|least expensive|lowest first|"
+        r"cheapest|lowest price|price:? low to high|least expensive|lowest first|low(?:est)? to high(?:est)?|"
         r"(?:sort|order|rank|arrange|list|show)(?:ed)?\b.*\bby (?:the )?price|^\W*by price",
         "price_asc",
     ),
@@ -120,7 +121,8 @@ _QUANTITY = re.compile(
     re.I,
 )
 _REF_ORDINAL = re.compile(
-    r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|seventh|eighth|ninth|tenth|last)"
+    # "lowest first", "cheapest first": an order, not the first product shown.
+    r"\b(?<!est )(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|6th|seventh|eighth|ninth|tenth|last)"
     # "last year", "last week": a time, not the last product shown.
     r"(?:\s+(two|three|four))?\b(?!\s+(?:year|week|month|time|night|days?|weekend|order|purchase)\b)|(?:#|number|no\.?|option|item)\s*(\d)\b",
     re.I,
@@ -346,7 +348,16 @@ class SlotExtractor:
                 # Two edits only for long words: at 7 letters, two edits turn "choosing" into "cooling".
                 limit = 1 if len(word) <= 7 else 2
                 # Typos rarely change the first letter; requiring it keeps "like" from reading as "Nike".
-                if token[0] == word[0] and DamerauLevenshtein.distance(singular(token), word) <= limit:
+                # The token against the word and its plurals: "wacthes" is one swap from "watches".
+                if (
+                    token[0] == word[0]
+                    and min(
+                        DamerauLevenshtein.distance(said, form)
+                        for said in (token, singular(token))
+                        for form in (word, word + "s", word + "es")
+                    )
+                    <= limit
+                ):
                     yield word
 
     def _category(self, lowered: str) -> str | None:
@@ -396,8 +407,10 @@ class SlotExtractor:
         if not phrase or phrase[-1] in _NEEDS:
             return None
         head = singular(phrase[-1])
-        if head in self._type_vocabulary or next(self._corrections(head, self._type_list), None):
+        if head in self._type_vocabulary or next(self._corrections(phrase[-1], self._type_list), None):
             return None
+        if next(self._corrections(phrase[-1], _ASKING_LIST), None):
+            return None  # a misspelt word of asking or ordering ("lwoest first") is no kind of product
         return " ".join(phrase[-3:])
 
     def _is_product_type(self, token: str) -> bool:
@@ -406,7 +419,7 @@ class SlotExtractor:
 
     def _references(self, lowered: str, context: Context) -> list[int]:
         refs: list[int] = []
-        for ordinal, count, number in _REF_ORDINAL.findall(lowered):
+        for ordinal, count, number in _REF_ORDINAL.findall(_ordinals_spelt(lowered, self._known_words)):
             if number:
                 refs.append(int(number))
             elif ordinal == "last":
@@ -533,10 +546,50 @@ _ASKING = {
     "big", "little", "cool", "fancy", "simple", "plain", "nicer", "better", "cheapo", "mine", "yours", "here",
     "now", "today", "still", "again", "only", "exactly", "which", "where", "who", "whose", "priced", "costing",
     "around", "about", "roughly",
+    # Words for what is shown and its order: "cheaper options", "lowest first".
+    "option", "options", "ones", "alternatives", "alternative", "choices", "choice", "items", "item", "products",
+    "product", "price", "lowest", "highest", "first", "last", "sorted", "ordered", "ranked",
 }  # fmt: skip
+_ASKING_LIST = sorted(word for word in _ASKING if len(word) >= 4)
 # Request verbs after which a preposition still leads to the kind wanted ("looking for a kettle").
 _ASKING_VERBS = {"looking", "searching", "shopping", "hunting", "asking", "after", "need", "want"}
 # Prepositions that end a phrase: what follows says who or what the product is for.
 _ENDS_PHRASE = {"for", "with", "to", "who", "that", "which"}
 # Words that name a need, never a kind of product: a gift can be anything.
 _NEEDS = {"gift", "gifts", "present", "presents", "idea", "ideas", "surprise", "treat", "stocking", "stuffer"}
+
+
+_ORDINAL_WORDS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
+
+
+def _ordinals_spelt(lowered: str, known: set[str]) -> str:
+    """The text with a misspelt ordinal written right: letters swapped ("seocnd", "thrid") or one left out
+    ("secnd"), never a word the catalog uses. Only those: one other edit turns real words into ordinals ("fifty",
+    "tents", "seconds"), and a letter left out of a short one does too ("tent")."""
+
+    def misspells(word: str, ordinal: str) -> bool:
+        if word[0] != ordinal[0]:
+            return False
+        if sorted(word) == sorted(ordinal):
+            return DamerauLevenshtein.distance(word, ordinal) <= 2
+        letters = iter(ordinal)
+        return len(word) == len(ordinal) - 1 >= 5 and all(letter in letters for letter in word)
+
+    def spelt(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in known:
+            return word
+        return next((ordinal for ordinal in _ORDINAL_WORDS if misspells(word, ordinal)), word)
+
+    return re.sub(r"\b[a-z]{4,7}\b", spelt, lowered)

@@ -34,6 +34,22 @@ def test_a_superlative_picks_one_shown_product_and_a_sort_stays_a_sort(text, exp
     assert reconcile(Intent.REFINE_SEARCH, text, {"sort": "price_asc"}, SHOWN) == expected
 
 
+def test_a_question_naming_another_kind_than_the_shown_is_a_search():
+    asked = {"color": "blue", "category": "backpacks"}
+    assert (
+        reconcile(Intent.PRODUCT_QUESTION, "do you have blue backpacks?", asked, SHOWN)
+        == Intent.SEARCH_PRODUCTS
+    )
+    lamps = {"color": "blue", "category": "lamps"}
+    assert reconcile(Intent.PRODUCT_QUESTION, "do you have blue lamps?", lamps, SHOWN) == Intent.REFINE_SEARCH
+    assert reconcile(Intent.PRODUCT_QUESTION, "does this lamp come in blue?", lamps, SHOWN) == (
+        Intent.PRODUCT_QUESTION
+    )
+    assert reconcile(Intent.PRODUCT_QUESTION, "is the cheapest lamp brass?", lamps, SHOWN) == (
+        Intent.PRODUCT_QUESTION
+    )
+
+
 def test_with_nothing_shown_a_superlative_is_a_search():
     assert (
         reconcile(Intent.SEARCH_PRODUCTS, "I'll take the cheapest", {}, Context()) == Intent.SEARCH_PRODUCTS

@@ -10,6 +10,7 @@ from assistant.understanding.needs import (
     names_products,
     need_query,
     read_need,
+    wanted_words,
 )
 from core.taxonomy import Intent
 
@@ -108,3 +109,15 @@ def test_a_kind_named_beside_the_interest_is_what_to_show():
     assert not names_products({"category": "hiking", "interest": "hiking"})
     assert names_products({"category": "mugs", "interest": "hiking"})
     assert names_products({"color": "red", "interest": "red"})
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("what do you suggest for a small flat?", "small flat"),
+        ("what do you recommend?", ""),
+        ("any suggestions for my dad?", ""),
+    ],
+)
+def test_the_words_of_a_request_past_asking_and_people(text, about):
+    assert wanted_words(text) == about

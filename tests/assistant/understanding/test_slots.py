@@ -106,6 +106,34 @@ def test_order_ids_and_sort(slots):
     assert slots.run("by price, highest first")["sort"] == "price_desc"
     assert slots.run("most expensive first")["sort"] == "price_desc"
     assert slots.run("show the best rated")["sort"] == "rating_desc"
+    assert slots.run("price low to high")["sort"] == "price_asc"
+    assert slots.run("highest to lowest")["sort"] == "price_desc"
+
+
+@pytest.mark.parametrize(
+    "text", ["sort by price, lowest first", "sort by price, lwoest first", "cheapest first"]
+)
+def test_an_order_word_before_first_is_an_order_not_the_first_product(slots, text):
+    found = slots.run(text)
+    assert found["sort"] == "price_asc" and "product_ref" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "show me cheaper options",
+        "any other choices?",
+        "sort by price, lowest first",
+        "sort by price, lwoest first",
+    ],
+)
+def test_words_for_what_is_shown_are_no_kind_the_store_lacks(slots, text):
+    assert slots.not_carried(text) is None
+
+
+def test_a_swapped_letter_in_a_plural_is_corrected(slots):
+    assert slots.run("can you show me some wacthes")["category"] == "watch"
+    assert slots.not_carried("can you show me some wacthes") is None
 
 
 def test_checkout_details(slots):
@@ -218,3 +246,23 @@ def test_a_product_is_named_by_a_code_or_by_two_words_few_titles_share():
 )
 def test_a_kind_of_product_no_title_or_category_names_is_not_carried(slots, text, lacking):
     assert slots.not_carried(text) == lacking
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add the seocnd one", [2]),
+        ("tell me about the sceond one", [2]),
+        ("the thrid", [3]),
+        ("frist one", [1]),
+    ],
+)
+def test_a_misspelt_ordinal_is_still_a_reference(assistant, slots, text, expected):
+    shown = tuple(assistant.catalog.products[:5])
+    assert slots.run(text, Context(has_results=True, shown=shown))["product_ref"] == expected
+
+
+@pytest.mark.parametrize("text", ["a tent for two", "fifty bucks max", "sixty seconds", "the finest tents"])
+def test_words_near_an_ordinal_are_not_references(assistant, slots, text):
+    shown = tuple(assistant.catalog.products[:5])
+    assert "product_ref" not in slots.run(text, Context(has_results=True, shown=shown))
