@@ -131,6 +131,13 @@ def check_turn(expect: Expectation | None, result: Any, assistant: Assistant) ->
     for text in expect.reply_not_contains or []:
         if text.lower() in reply:
             failures.append(Failure("reply_not_contains", text, "in the reply"))
+    chips = [chip.lower() for chip in result.suggestions]
+    for text in expect.suggestions_contain or []:
+        if not any(text.lower() in chip for chip in chips):
+            failures.append(Failure("suggestions_contain", text, result.suggestions))
+    for text in expect.suggestions_not_contain or []:
+        if any(text.lower() in chip for chip in chips):
+            failures.append(Failure("suggestions_not_contain", text, result.suggestions))
     return failures
 
 

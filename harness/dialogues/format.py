@@ -127,9 +127,19 @@ class Expectation(_Strict):
     handoff: bool | None = None
     reply_contains: list[str] | None = None
     reply_not_contains: list[str] | None = None
+    # An extension of the spec's format: what the quick replies (`suggestions`) offer, each a part of one chip.
+    suggestions_contain: list[str] | None = None
+    suggestions_not_contain: list[str] | None = None
 
     _lists = field_validator(
-        "intent", "stage", "no_slots", "reply_contains", "reply_not_contains", mode="before"
+        "intent",
+        "stage",
+        "no_slots",
+        "reply_contains",
+        "reply_not_contains",
+        "suggestions_contain",
+        "suggestions_not_contain",
+        mode="before",
     )(_as_list)
 
     @field_validator("intent")

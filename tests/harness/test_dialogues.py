@@ -220,6 +220,9 @@ WRONG = {
     + "  - user: add the first one to my cart\n    expect: {cart: {items: [{title: backpack, quantity: 2}]}}\n",
     "order": TO_ORDER
     + '  - user: "yes"\n    expect: {order: {placed_in_this_turn: false, status: cancelled, lines: 2}}\n',
+    "suggestions": BACKPACKS
+    + "  - user: add the first one to my cart\n"
+    + "    expect: {suggestions_contain: [Pay with], suggestions_not_contain: [checkout]}\n",
 }
 
 
@@ -239,6 +242,7 @@ def test_each_new_expectation_key_fails_on_the_other_outcome(tmp_path, assistant
     assert failed["clarifies_reason"] == {"clarifies": "asked (which_product)"}
     assert failed["clarifies_true"] == {"clarifies": "did not ask"}
     assert list(failed["cart_items"]) == ["cart.items"]
+    assert list(failed["suggestions"]) == ["suggestions_contain", "suggestions_not_contain"]
     assert failed["order"] == {
         "order.placed_in_this_turn": failed["order"]["order.placed_in_this_turn"],
         "order.status": "placed",

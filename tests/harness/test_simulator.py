@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -128,6 +129,14 @@ def test_no_simulated_reply_reads_as_an_unfilled_template(simulated, assistant, 
     assert len(replies) > 100
     slips = [reply for reply in replies if TEMPLATE_SLIPS.search(reply)]
     assert slips == []
+
+
+def test_replies_end_in_many_ways_not_one_upsell(simulated):
+    _assistant, summary = simulated
+    endings = Counter(reply.splitlines()[-1] for run in summary.runs for reply in run.replies)
+    (most, count), *_ = endings.most_common(1)
+    assert len(endings) >= 10
+    assert count / endings.total() < 0.25, most
 
 
 def test_a_dead_end_is_a_turn_about_products_that_shows_and_changes_nothing(simulated):
