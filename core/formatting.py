@@ -51,7 +51,8 @@ def plural(phrase: str) -> str:
 def results_suggestions(count: int, *more: str) -> list[str]:
     """Quick replies under a list of `count` products: a comparison only when there are two to compare."""
     if count == 1:
-        return ["Tell me about it", "Add it to my cart", *more]
+        # "the first one", not "it": the words the intent classifier reads surely wherever the chip is tapped.
+        return ["Tell me about the first one", "Add it to my cart", *more]
     return ["Tell me about the first one", "Compare the first two", *more]
 
 

@@ -116,6 +116,11 @@ def assert_fits(frame: Frame) -> None:
             .filter(e => e.offsetParent).map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right])"""
     )
     assert boxes and all(left >= 0 and right <= width for left, right in boxes), (width, boxes)
+    # Pictures load one by one, slower when the machine is busy: wait for them, then look at what came.
+    frame.wait_for_function(
+        "() => [...document.querySelectorAll('#cards .card img')].every(i => i.complete && i.naturalWidth)",
+        timeout=20_000,
+    )
     pictures = frame.evaluate(
         "() => [...document.querySelectorAll('#cards .card img')].map(i => [i.complete && i.naturalWidth, i.src])"
     )
