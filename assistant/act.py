@@ -112,7 +112,6 @@ class Act:
         outcome.facts = {"query": decision.query, "filters": said}
         if not products and not kind:
             self._relax(decision, filters, outcome)
-        filters = said
         if kind:
             outcome.facts["not_carried"] = kind
             outcome.facts["carried"] = [self.catalog.category_names[path] for path, _ in nearest]
@@ -122,14 +121,8 @@ class Act:
                 {
                     "query": decision.query,
                     "slots": decision.slots,
-                    "filters": filters,
-                    # What matched the request; what the reply showed instead, when it relaxed a filter.
-                    "results": 0 if "relaxed" in outcome.facts else len(outcome.products),
-                    **(
-                        {"relaxed": outcome.facts["relaxed"], "shown": len(outcome.products)}
-                        if "relaxed" in outcome.facts
-                        else {}
-                    ),
+                    "filters": said,
+                    **_found(outcome),
                 },
             )
         )
@@ -162,13 +155,8 @@ class Act:
                     "query": decision.query,
                     "slots": decision.slots,
                     "filters": budget,
-                    "results": 0 if "relaxed" in outcome.facts else len(found.products),
                     "categories": found.categories,
-                    **(
-                        {"relaxed": "budget", "shown": len(found.products)}
-                        if "relaxed" in outcome.facts
-                        else {}
-                    ),
+                    **_found(outcome),
                 },
             )
         )
@@ -414,3 +402,11 @@ class Act:
         conversation.handoff = True
         outcome.handoff = True
         outcome.events.append(("handoff", {}))
+
+
+def _found(outcome: Outcome) -> dict:
+    """A search event's counts: how many products matched the request and were shown, and when nothing matched
+    but a filter was let go instead, which and how many the reply showed (journey/events.py)."""
+    if "relaxed" in outcome.facts:
+        return {"results": 0, "relaxed": outcome.facts["relaxed"], "shown": len(outcome.products)}
+    return {"results": len(outcome.products)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.identity import says_who
+from assistant.replies.comparison import recommended
 from assistant.turn import Turn
 from assistant.understanding.intent_rules import asks_policy
 from assistant.understanding.needs import names_products, need_query, wanted_words
@@ -86,8 +87,9 @@ class Decide:
                 return Decision(Action.RECOMMEND, query=about, slots=slots)
             shown = [product for product in turn.context.shown if product.id in state.shown]
             if shown:
-                pick = min(shown, key=lambda product: (not product.in_stock, -(product.rating or 0.0)))
-                return Decision(Action.DETAILS, product_ids=(pick.id,), slots=slots, reason="our_pick")
+                return Decision(
+                    Action.DETAILS, product_ids=(recommended(shown).id,), slots=slots, reason="our_pick"
+                )
             return Decision(Action.CLARIFY, slots=slots, reason="need_open")
         if understanding.confidence < self.threshold and not names_products:
             return Decision(Action.CLARIFY, slots=slots, reason="low_confidence")

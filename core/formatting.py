@@ -56,5 +56,10 @@ def results_suggestions(count: int, *more: str) -> list[str]:
     return ["Tell me about the first one", "Compare the first two", *more]
 
 
+def one_of(count: int) -> str:
+    """How a reply points at one of `count` products shown: "it", "one of them"."""
+    return "it" if count == 1 else "one of them"
+
+
 def details_question(count: int) -> str:
-    return "Want details on it?" if count == 1 else "Want details on one of them?"
+    return f"Want details on {one_of(count)}?"

@@ -190,7 +190,7 @@ class ProductSearch:
     def nearest_categories(self, kind: str, k: int = 3) -> list[tuple[str, float]]:
         """The catalog's category paths closest in meaning to a named kind of product, with their cosine
         similarity: a "couch" is the catalog's sofas, "earbuds" are not its earrings."""
-        paths, vectors = self.category_vectors
+        paths, vectors = self._category_vectors
         if not paths:
             return []
         similarity = vectors @ self.embedder.encode_one(kind)
@@ -198,7 +198,7 @@ class ProductSearch:
         return [(paths[i], float(similarity[i])) for i in best]
 
     @functools.cached_property
-    def category_vectors(self) -> tuple[list[str], np.ndarray]:
+    def _category_vectors(self) -> tuple[list[str], np.ndarray]:
         # Compared by what shoppers call them ("mugs", "running shoes"): a path's parent words
         # ("Kitchen > …") dilute a kind's meaning.
         names = self.catalog.category_names

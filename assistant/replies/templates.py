@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from assistant.replies.comparison import compare
 from assistant.understanding.needs import RELATIVES, for_whom
-from core.formatting import listed, money, plural, product_line, results_suggestions, stock_phrase
+from core.formatting import listed, money, one_of, plural, product_line, results_suggestions, stock_phrase
 from core.settings import Settings
 from core.state import Action, Decision, DialogueState, Outcome
 
@@ -172,9 +172,8 @@ class TemplateReplies:
             )
         if order := SORT_NAMES.get(decision.slots.get("sort")):
             title = f"{title[:-1]}, {order}:"
-        more = "it" if len(outcome.products) == 1 else "one of them"
         return (
-            f"{title}\n{lines}\nWould you like details on {more}, or to narrow it down?",
+            f"{title}\n{lines}\nWould you like details on {one_of(len(outcome.products))}, or to narrow it down?",
             results_suggestions(len(outcome.products), "Cheaper ones", "Sort by rating"),
             "show_results",
         )
@@ -218,9 +217,8 @@ class TemplateReplies:
         else:
             aim = " ".join(filter(None, (whom, budget)))
             opening = f"Some ideas{' ' + aim if aim else ''} from our {listed(kinds)}:"
-        more = "it" if len(outcome.products) == 1 else "one of them"
         return (
-            f"{opening}\n{lines}\nWould you like details on {more}, or something different?",
+            f"{opening}\n{lines}\nWould you like details on {one_of(len(outcome.products))}, or something different?",
             results_suggestions(len(outcome.products), "Cheaper ones"),
             "show_results",
         )

@@ -268,8 +268,7 @@ class SlotExtractor:
         if quantity := self._quantity(lowered):
             slots["quantity"] = quantity
         if setting := _SET_QUANTITY.search(lowered):
-            word = setting.group(1)
-            slots["quantity"] = int(word) if word.isdigit() else NUMBER_WORDS[word]
+            slots["quantity"] = _count(setting.group(1))
         if brand := self._brand(lowered):
             slots["brand"] = brand
         # Words already read as a color, material or brand do not name a category as well: "brown t-shirts"
@@ -330,7 +329,7 @@ class SlotExtractor:
             before = _PLAIN_WORD.findall(lowered[: match.start()])
             if word.isdigit() and before and (before[-1], word) in self._named_numbers:
                 continue
-            return int(word) if word.isdigit() else NUMBER_WORDS[word]
+            return _count(word)
         return None
 
     def _brand(self, lowered: str) -> str | None:
@@ -432,7 +431,7 @@ class SlotExtractor:
             count = every.group(1)
             wanted = 2 if every.group(0).startswith("both") else len(context.shown)
             if count:
-                wanted = int(count) if count.isdigit() else NUMBER_WORDS[count]
+                wanted = _count(count)
             return list(range(1, min(wanted, len(context.shown)) + 1))
         if not refs and context.shown and re.search(r"\b(one|ones)\b", lowered):
             # "the red one", "the leather one": the shown products with that attribute.
@@ -450,6 +449,11 @@ class SlotExtractor:
             )
         if address := _ADDRESS.search(text):
             slots["address"] = (address.group(1) or address.group(2)).strip(" ,")
+
+
+def _count(word: str) -> int:
+    """ "2" or "two" → 2."""
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
 def relative_price(text: str) -> bool:
