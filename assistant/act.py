@@ -13,13 +13,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import cart as carts
+from assistant.after_sales import (
+    EVENTS,
+    Change,
+    Missing,
+    Refusal,
+    Request,
+    apply,
+    claim_order,
+    order_lines,
+    plan,
+)
 from assistant.identity import identify, says_who
 from assistant.replies.comparison import recommended
 from assistant.turn import Turn
+from assistant.understanding.order_requests import read_request, request_kind
+from assistant.variant_choice import VariantChoice, choose_variant
 from core.settings import Settings
-from core.state import Action, Decision, DialogueState, Offer, Outcome
+from core.state import Action, Decision, DialogueState, Offer, Outcome, line_name
 from core.taxonomy import FILTER_SLOTS
-from db.models import Conversation, Message
+from db.models import Conversation, Message, Shopper
 from db.store_data import chat_order_record, refund_lines, saved_details
 from retrieval.catalog import Catalog
 from retrieval.filters import SearchFilters
@@ -242,22 +255,46 @@ class Act:
         self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
     ) -> None:
         outcome.products = [self.catalog.by_id[pid] for pid in decision.product_ids]
-        added = [product for product in outcome.products if product.in_stock]
-        outcome.facts["out_of_stock"] = [
-            product.title for product in outcome.products if not product.in_stock
-        ]
-        outcome.facts["added"] = [product.title for product in added]
         setting = decision.reason == "set_quantity"
-        for product in added:
-            if setting:
-                carts.set_quantity(session, conversation, product, decision.quantity)
+        added, sold_out, unsure = [], [], []
+        for product in outcome.products:
+            # "make it 2" is about the variant already in the cart; otherwise the words pick one.
+            held = carts.in_cart(conversation, product.id) if setting else None
+            choice = VariantChoice(held) if held else choose_variant(product, decision.words, decision.slots)
+            if not product.in_stock or choice.sold_out:
+                sold_out.append(product.title)
+            elif choice.ask:
+                unsure.append((product, choice))
             else:
-                carts.add_to_cart(session, conversation, product, decision.quantity)
-            data = {"product_id": product.id, "quantity": decision.quantity}
-            outcome.events.append(("cart_add", {**data, "set": True} if setting else data))
-        if added:
-            state.focus = [product.id for product in added]
-            state.offer = Offer(kind="checkout")
+                if setting:
+                    carts.set_quantity(session, conversation, product, choice.variant, decision.quantity)
+                else:
+                    carts.add_to_cart(session, conversation, product, choice.variant, decision.quantity)
+                added.append(line_name(product.title, choice.variant.options))
+                data = {
+                    "product_id": product.id,
+                    "variant_id": choice.variant.id,
+                    "quantity": decision.quantity,
+                }
+                outcome.events.append(("cart_add", {**data, "set": True} if setting else data))
+        outcome.facts["out_of_stock"] = sold_out
+        outcome.facts["added"] = added
+        state.offer = Offer(kind="checkout") if added else state.offer
+        if unsure:
+            # "Which size: 9, 10 or 11?" about one product; the answer adds it (assistant/decide.py).
+            product, choice = unsure[0]
+            outcome.facts["choose"] = {
+                "product": product.title,
+                "option": choice.ask,
+                "values": list(choice.values),
+            }
+            state.focus = [product.id]
+            # What was said so far ("red") still holds when the next answer names the size.
+            state.offer = Offer(
+                kind="choose_variant", product_ids=[product.id], request={"said": decision.words}
+            )
+        elif added:
+            state.focus = [product.id for product in outcome.products if product.title not in sold_out]
 
     def _remove_from_cart(
         self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
@@ -295,9 +332,20 @@ class Act:
             outcome.facts["saved_details"] = saved_details(session, state.shopper_id)
             outcome.checkout_started = True
             return
-        order = carts.place_order(
-            session, conversation, details.address, details.payment, self.settings.currency, state.shopper_id
-        )
+        try:
+            order = carts.place_order(
+                session,
+                conversation,
+                details.address,
+                details.payment,
+                self.settings.currency,
+                state.shopper_id,
+            )
+        except carts.SoldOut as sold:
+            # Someone else bought the last units first: nothing is charged, the cart stays for a change.
+            outcome.facts["sold_out"] = {"item": sold.line.name, "left": sold.left}
+            outcome.checkout_started = True
+            return
         outcome.order = carts.order_view(order)
         outcome.events.append(("order_placed", {"order_id": order.id, "total": order.total}))
         state.checkout = type(details)()
@@ -317,11 +365,14 @@ class Act:
     def _order_support(
         self, decision: Decision, conversation, state: DialogueState, session, outcome: Outcome
     ) -> None:
-        asked = decision.slots.get("order_id")
+        going_on = state.offer if state.offer and state.offer.kind == "after_sales" else None
+        if decision.reason not in ("confirm_after_sales", "after_sales_answer"):
+            going_on = None
+        asked = decision.slots.get("order_id") or (going_on.order_id if going_on else None)
         outcome.facts["order_id_asked"] = asked
         state.pending_support = None
         # The order number a shopper gives is not who they are.
-        words = decision.identity.replace(asked, " ") if asked else decision.identity
+        words = decision.words.replace(asked, " ") if asked else decision.words
         if state.shopper_id is None and words.strip():
             shopper = identify(session, words)
             if shopper is not None:
@@ -341,39 +392,90 @@ class Act:
                     "reason": decision.reason,
                     "order_id": asked,
                     "cancel_reason": decision.slots.get("cancel_reason"),
+                    "words": decision.words,
                 }
             elif asked:
                 outcome.facts["not_yours"] = True
                 outcome.events.append(
                     ("order_access_refused", {"order_id": asked, "shopper_id": state.shopper_id})
                 )
-        store_order = order is not None and order.conversation_id is None
         if order is not None and decision.reason in ("cancel_order", "confirm_cancel"):
-            self._cancel(order, decision, state, outcome)
-        elif store_order and decision.reason != "order_status":
-            # Returns, exchanges and changes follow policy rules the assistant does not apply yet
-            # (docs/store-data.md): a person on the team does.
-            outcome.facts["by_the_team"] = True
-        elif order is not None and decision.reason == "return_refund":
-            outcome.events.append(("return_requested", {"order_id": order.id}))
+            self._cancel(order, decision, state, session, outcome)
+        elif order is not None:
+            kind = (
+                going_on.request["kind"]
+                if going_on
+                else request_kind(decision.reason, decision.words, order.status)
+            )
+            if kind is not None:
+                self._after_sales(kind, order, decision, going_on, state, session, outcome)
         outcome.facts["order"] = carts.order_view(order) if order is not None else None
 
+    def _after_sales(
+        self, kind: str, order, decision: Decision, going_on: Offer | None, state, session, outcome: Outcome
+    ) -> None:
+        """A return, an exchange or a change to a pending order, under the store's policy (assistant/after_sales.py):
+        what is still to be asked, the rule that forbids it, or exactly what will change; after a yes, the change.
+        The shopper's earlier answers about this request carry over in the offer."""
+        shopper = session.get(Shopper, order.shopper_id) if order.shopper_id else None
+        methods = shopper.record.get("payment_methods", []) if shopper else []
+        so_far = Request(**going_on.request) if going_on else Request(kind, order.number or str(order.id))
+        request = read_request(
+            so_far, decision.words, decision.slots, order_lines(order), self.catalog.by_id, methods
+        )
+        result = plan(request, order, shopper, self.catalog.by_id)
+        state.offer = None
+        facts = outcome.facts["after_sales"] = {"kind": kind}
+        if isinstance(result, Refusal):
+            facts["refused"] = result.rule
+            outcome.events.append(
+                ("after_sales_refused", {"order_id": order.id, "kind": kind, "rule": result.rule})
+            )
+            return
+        if isinstance(result, Missing):
+            facts.update(missing=result.what, choices=result.choices)
+        elif decision.reason == "confirm_after_sales":
+            if not claim_order(session, order):
+                facts["refused"] = "the order changed in another conversation a moment ago"
+                outcome.events.append(
+                    ("after_sales_refused", {"order_id": order.id, "kind": kind, "rule": "changed"})
+                )
+                return
+            apply(result, order, shopper)
+            facts.update(change=dataclasses.asdict(result), done=True)
+            data = {
+                "order_id": order.id,
+                "change": kind,
+                "status": result.status,
+                "payments": result.payments,
+            }
+            outcome.events.append((EVENTS[kind], data))
+            return
+        else:
+            facts["change"] = dataclasses.asdict(result)
+        # "change": a yes confirms it; otherwise the next answer fills in what was missing.
+        asking = "change" if isinstance(result, Change) else result.what
+        number = order.number or str(order.id)
+        state.offer = Offer(kind="after_sales", order_id=number, reason=asking, request=request.as_data())
+
     @staticmethod
-    def _cancel(order, decision: Decision, state: DialogueState, outcome: Outcome) -> None:
+    def _cancel(order, decision: Decision, state: DialogueState, session, outcome: Outcome) -> None:
         """The store's policy: only a pending order (one placed in chat is pending until the store processes it),
         with a reason, after the shopper's explicit yes to exactly what will change; what was paid goes back to
         the payment methods it was paid with."""
         state.offer = None
-        if order.status not in ("pending", "placed"):
-            outcome.facts["refused"] = "only a pending order can be cancelled"
-            return
         reason = decision.slots.get("cancel_reason")
-        record = order.record or chat_order_record(order)
-        refunds = refund_lines(record)
+        result = plan(Request("cancel", order.number or "", reason=reason), order, None, {})
+        if isinstance(result, Refusal):
+            outcome.facts["refused"] = result.rule
+            return
+        refunds = refund_lines(order.record or chat_order_record(order))
         outcome.facts["refunds"] = refunds
-        if decision.reason == "confirm_cancel" and reason:
-            order.record = {**record, "payments": [*record.get("payments", []), *refunds]}
-            order.status = "cancelled"
+        if decision.reason == "confirm_cancel" and isinstance(result, Change):
+            if not claim_order(session, order):
+                outcome.facts["refused"] = "the order changed in another conversation a moment ago"
+                return
+            apply(result, order, session.get(Shopper, order.shopper_id) if order.shopper_id else None)
             outcome.facts["cancelled"] = True
             refunded = round(sum(line["amount"] for line in refunds), 2)
             outcome.events.append(

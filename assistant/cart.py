@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.product import ProductRecord
+from core.product import ProductRecord, Variant
 from core.state import CartLine
-from db.models import Cart, CartItem, Conversation, Order, OrderItem
+from db.models import Cart, CartItem, Conversation, Order, OrderItem, ProductVariant
 from db.store_data import chat_order_record
 
 
@@ -29,48 +29,73 @@ def cart_lines(conversation: Conversation) -> list[CartLine]:
     if conversation.cart is None:
         return []
     return [
-        CartLine(item.product_id, item.product.title, item.quantity, item.unit_price)
+        CartLine(
+            item.product_id, item.product.title, item.quantity, item.unit_price, item.variant_id, item.options
+        )
         for item in conversation.cart.items
     ]
 
 
-def add_to_cart(session: Session, conversation: Conversation, product: ProductRecord, quantity: int) -> None:
-    """Add `quantity` units at the current catalog price (a product already in the cart gets more units)."""
-    _put(session, conversation, product, quantity, lambda held: held + quantity)
+def add_to_cart(
+    session: Session, conversation: Conversation, product: ProductRecord, variant: Variant, quantity: int
+) -> None:
+    """Add `quantity` units of the variant at its current price (a variant already in the cart gets more units)."""
+    _put(session, conversation, product, variant, quantity, lambda held: held + quantity)
 
 
-def set_quantity(session: Session, conversation: Conversation, product: ProductRecord, quantity: int) -> None:
-    """The product's line holds exactly `quantity` units ("make it 2"), added at the current price if absent."""
-    _put(session, conversation, product, quantity, lambda _held: quantity)
+def set_quantity(
+    session: Session, conversation: Conversation, product: ProductRecord, variant: Variant, quantity: int
+) -> None:
+    """The variant's line holds exactly `quantity` units ("make it 2"), added at the current price if absent."""
+    _put(session, conversation, product, variant, quantity, lambda _held: quantity)
 
 
 def _put(
     session: Session,
     conversation: Conversation,
     product: ProductRecord,
+    variant: Variant,
     quantity: int,
     units: Callable[[int], int],
 ) -> None:
-    """A new line of `quantity` units, or the product's line set to `units(what it holds)`."""
+    """A new line of `quantity` units, or the variant's line set to `units(what it holds)`."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     cart = cart_of(session, conversation)
-    line = next((item for item in cart.items if item.product_id == product.id), None)
+    line = next((item for item in cart.items if item.variant_id == variant.id), None)
     if line is None:
-        cart.items.append(CartItem(product_id=product.id, quantity=quantity, unit_price=product.price))
+        cart.items.append(
+            CartItem(
+                product_id=product.id,
+                variant_id=variant.id,
+                options=variant.options,
+                quantity=quantity,
+                unit_price=product.price_of(variant),
+            )
+        )
     else:
         line.quantity = units(line.quantity)
     session.flush()
 
 
+def in_cart(conversation: Conversation, product_id: str) -> Variant | None:
+    """The variant of the product that the cart holds (its latest line), for "make it 2" on that product."""
+    lines = [
+        item
+        for item in (conversation.cart.items if conversation.cart else [])
+        if item.product_id == product_id
+    ]
+    return Variant(id=lines[-1].variant_id, options=lines[-1].options) if lines else None
+
+
 def remove_from_cart(session: Session, conversation: Conversation, product_id: str) -> bool:
+    """Takes the product's lines out, each of its variants."""
     cart = cart_of(session, conversation)
-    line = next((item for item in cart.items if item.product_id == product_id), None)
-    if line is None:
-        return False
-    cart.items.remove(line)
+    lines = [item for item in cart.items if item.product_id == product_id]
+    for line in lines:
+        cart.items.remove(line)
     session.flush()
-    return True
+    return bool(lines)
 
 
 def checkout_key(conversation: Conversation) -> str:
@@ -105,7 +130,8 @@ def place_order(
         items=[
             OrderItem(
                 product_id=line.product_id,
-                variant_id=line.product_id,
+                variant_id=line.variant_id or line.product_id,
+                options=line.options,
                 title=line.title,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
@@ -115,6 +141,7 @@ def place_order(
     )
     try:
         with session.begin_nested():
+            reserve_stock(session, lines)
             session.add(order)
             session.flush()
             order.number = f"SA-{order.id}"
@@ -126,6 +153,32 @@ def place_order(
     conversation.cart.items.clear()
     session.flush()
     return order
+
+
+class SoldOut(Exception):
+    """A cart line wants more units than are left: the order is not placed, and the cart is kept."""
+
+    def __init__(self, line: CartLine, left: int) -> None:
+        super().__init__(f"only {left} left of {line.name}")
+        self.line, self.left = line, left
+
+
+def reserve_stock(session: Session, lines: list[CartLine]) -> None:
+    """Takes each line's units off its variant's stock, or raises SoldOut. The check and the decrement are one
+    conditional UPDATE, so two checkouts racing for the last unit cannot both get it; untracked stock (NULL)
+    is not counted."""
+    for line in lines:
+        variant_id = line.variant_id or line.product_id
+        taken = session.execute(
+            update(ProductVariant)
+            .where(ProductVariant.id == variant_id, ProductVariant.stock >= line.quantity)
+            .values(stock=ProductVariant.stock - line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 0:
+            left = session.scalar(select(ProductVariant.stock).where(ProductVariant.id == variant_id))
+            if left is not None:
+                raise SoldOut(line, left)
 
 
 def order_view(order: Order) -> dict:
@@ -142,6 +195,7 @@ def order_view(order: Order) -> dict:
                 "title": item.title,
                 "quantity": item.quantity,
                 "unit_price": item.unit_price,
+                "variant_id": item.variant_id or item.product_id,
                 "options": item.options or {},
             }
             for item in order.items

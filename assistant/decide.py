@@ -14,6 +14,7 @@ from assistant.turn import Turn
 from assistant.understanding.intent_rules import asks_policy
 from assistant.understanding.needs import names_products, need_query, wanted_words
 from assistant.understanding.slots import relative_price, sets_quantity
+from assistant.variant_choice import named_options
 from core.state import Action, CartLine, Context, Decision, DialogueState, Understanding
 from core.taxonomy import NEED_SLOTS, Intent, Stage
 from retrieval.catalog import words
@@ -31,7 +32,7 @@ SEARCH_SLOTS = (
     "not_carried",
 )
 SEARCH_INTENTS = {Intent.SEARCH_PRODUCTS, Intent.REFINE_SEARCH, Intent.RECOMMEND}
-ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.RETURN_REFUND}
+ORDER_INTENTS = {Intent.ORDER_STATUS, Intent.CANCEL_ORDER, Intent.MODIFY_ORDER, Intent.RETURN_REFUND}
 POLICY_INTENTS = {Intent.SHIPPING_INFO, Intent.PAYMENT_INFO}
 # What a need carries besides its own slots: the budget.
 PRICE_SLOTS = ("min_price", "max_price")
@@ -64,10 +65,22 @@ class Decide:
             # The answer to "who are you?": the order question it was asked for goes on.
             pending = state.pending_support
             asked = {key: pending[key] for key in ("order_id", "cancel_reason") if pending.get(key)}
-            return Decision(
-                Action.ORDER_SUPPORT, slots=asked, reason=pending["reason"], identity=understanding.text
-            )
+            # The request is read from its own words and who the shopper is from these.
+            said = f"{pending.get('words', '')} {understanding.text}".strip()
+            return Decision(Action.ORDER_SUPPORT, slots=asked, reason=pending["reason"], words=said)
+        if offer_pending := self._after_sales_answer(understanding, state):
+            return offer_pending
         offer = state.offer
+        if offer and offer.kind == "choose_variant" and (chosen := self._variant_named(understanding, turn)):
+            # "Size 10", answering "which size?": that variant goes in the cart, with the options named before.
+            said = f"{(offer.request or {}).get('said', '')} {understanding.text}".strip()
+            return Decision(
+                Action.ADD_TO_CART,
+                product_ids=chosen,
+                slots=slots,
+                quantity=slots.get("quantity", 1),
+                words=said,
+            )
         if offer and offer.kind == "cancel_order" and not offer.reason and "cancel_reason" in slots:
             # The answer to "why cancel?": the cancellation goes on to its confirmation.
             asked = {"order_id": offer.order_id, "cancel_reason": slots["cancel_reason"]}
@@ -75,9 +88,7 @@ class Decide:
         if "order_id" in slots and understanding.confidence < self.threshold:
             # "what about #1043?": an order number is all the turn says clearly.
             reason = intent if intent in ORDER_INTENTS else Intent.ORDER_STATUS
-            return Decision(
-                Action.ORDER_SUPPORT, slots=slots, reason=reason.value, identity=understanding.text
-            )
+            return Decision(Action.ORDER_SUPPORT, slots=slots, reason=reason.value, words=understanding.text)
         if (need := self._need(understanding, state)) is not None:
             return need
         if intent == Intent.RECOMMEND and not slots.keys() & {*SEARCH_SLOTS, *NEED_SLOTS}:
@@ -99,9 +110,7 @@ class Decide:
             # Asked before buying or about a hypothetical, it is the return policy; no return is opened.
             return Decision(Action.POLICY, slots=slots, reason=intent.value)
         if intent in ORDER_INTENTS:
-            return Decision(
-                Action.ORDER_SUPPORT, slots=slots, reason=intent.value, identity=understanding.text
-            )
+            return Decision(Action.ORDER_SUPPORT, slots=slots, reason=intent.value, words=understanding.text)
         if intent in POLICY_INTENTS:
             return Decision(Action.POLICY, slots=slots, reason=intent.value)
         if intent in (Intent.SEARCH_PRODUCTS, Intent.RECOMMEND):
@@ -155,7 +164,13 @@ class Decide:
         if intent == Intent.ADD_TO_CART:
             # "add the first two" adds each; "two of the first one" adds two units of one.
             quantity = 1 if len(referenced) > 1 else slots.get("quantity", 1)
-            decision = Decision(Action.ADD_TO_CART, product_ids=referenced, slots=slots, quantity=quantity)
+            decision = Decision(
+                Action.ADD_TO_CART,
+                product_ids=referenced,
+                slots=slots,
+                quantity=quantity,
+                words=understanding.text,
+            )
             # "I'll take the cheapest" buys the cheapest one can buy, and the reply says that is what it did.
             if (order := SORT_KEYS.get(slots.get("sort"))) and not slots.get("product_ref"):
                 buyable = [p for p in turn.context.shown if p.id in state.shown and p.in_stock]
@@ -163,6 +178,43 @@ class Decide:
                     return replace(decision, product_ids=(pick,), reason="in_stock_pick")
             return decision
         return Decision(Action.DETAILS, product_ids=referenced[:1], slots=slots)
+
+    @staticmethod
+    def _after_sales_answer(understanding: Understanding, state: DialogueState) -> Decision | None:
+        """The answer to what an after-sales request still needs ("the mug", "size L", "to my gift card", a new
+        address), or a correction of a stated change: the request goes on with it. A yes to a stated change is a
+        confirmation (`_affirm`); a no, a new order request or a search for a kind of product is not an answer."""
+        offer, intent = state.offer, understanding.intent
+        if offer is None or offer.kind != "after_sales" or intent in ORDER_INTENTS:
+            return None
+        if intent in SIMPLE and intent != Intent.OUT_OF_SCOPE:
+            return None
+        if intent in (Intent.DENY, Intent.AFFIRM) or (intent in SEARCH_INTENTS and offer.reason == "change"):
+            return None
+        if (
+            intent in SEARCH_INTENTS
+            and "category" in understanding.slots
+            and offer.reason not in ("items", "variant")
+        ):
+            return None
+        return Decision(
+            Action.ORDER_SUPPORT,
+            slots={**understanding.slots, "order_id": offer.order_id},
+            reason="after_sales_answer",
+            words=understanding.text,
+        )
+
+    @staticmethod
+    def _variant_named(understanding: Understanding, turn: Turn) -> tuple[str, ...]:
+        """The product whose variant was asked for, when this turn names one of its options; a new search for
+        another kind of product is not an answer."""
+        if understanding.intent in SEARCH_INTENTS and "category" in understanding.slots:
+            return ()
+        asked = turn.state.offer.product_ids[:1]
+        product = next((p for p in turn.context.focus if p.id in asked), None)
+        if product is None or not named_options(product, understanding.text, understanding.slots):
+            return ()
+        return (product.id,)
 
     @staticmethod
     def _need(understanding: Understanding, state: DialogueState) -> Decision | None:
@@ -210,6 +262,10 @@ class Decide:
         if state.offer and state.offer.kind == "cancel_order" and state.offer.reason:
             asked = {"order_id": state.offer.order_id, "cancel_reason": state.offer.reason}
             return Decision(Action.ORDER_SUPPORT, slots=asked, reason="confirm_cancel")
+        if state.offer and state.offer.kind == "after_sales" and state.offer.reason == "change":
+            return Decision(
+                Action.ORDER_SUPPORT, slots={"order_id": state.offer.order_id}, reason="confirm_after_sales"
+            )
         return Decision(Action.CLARIFY, reason="nothing_to_confirm")
 
     @staticmethod

@@ -97,8 +97,11 @@ class Assistant:
         parts = {"understand": self.understand, "decide": self.decide, "act": self.act, "record": self.record}
         return Assistant(self.settings, self.db, self.catalog, respond=respond, **parts)
 
-    def start_conversation(self, conversation_id: str | None = None) -> tuple[str, str]:
-        """A new conversation's id and its bearer token (only the token's hash is stored, with its expiry)."""
+    def start_conversation(
+        self, conversation_id: str | None = None, shopper_id: str | None = None
+    ) -> tuple[str, str]:
+        """A new conversation's id and its bearer token (only the token's hash is stored, with its expiry); with
+        `shopper_id` (from a signed shopper token) it is that known shopper's conversation from its first turn."""
         token = new_token()
         conversation_id = conversation_id or f"c_{secrets.token_hex(8)}"
         with self.db.transaction() as session:
@@ -109,6 +112,7 @@ class Assistant:
                     id=conversation_id,
                     token_hash=hash_token(token),
                     token_expires_at=token_expiry(utcnow(), self.settings.token_ttl_hours),
+                    state=DialogueState(shopper_id=shopper_id).model_dump() if shopper_id else {},
                 )
             )
         return conversation_id, token

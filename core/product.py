@@ -238,6 +238,11 @@ def _unescaped(text: str) -> str:
     return text
 
 
+def options_label(options: dict[str, str]) -> str:
+    """A variant's options as a shopper reads them on a cart or order line: "blue, size 10"."""
+    return ", ".join(f"size {value}" if key.lower() == "size" else value for key, value in options.items())
+
+
 class Variant(BaseModel):
     """One buyable version of a product (docs/store-data.md): its id is the SKU a cart or order line names."""
 
@@ -259,6 +264,7 @@ class Variant(BaseModel):
     @property
     def buyable(self) -> bool:
         return self.available and (self.stock is None or self.stock > 0)
+
 
 
 class ProductRecord(BaseModel):
@@ -341,9 +347,14 @@ class ProductRecord(BaseModel):
 
     def variant(self, variant_id: str) -> Variant | None:
         """The variant with this id; a product without variants is its own one variant."""
-        if not self.variants:
-            return Variant(id=self.id, price=self.price, stock=self.stock) if variant_id == self.id else None
-        return next((variant for variant in self.variants if variant.id == variant_id), None)
+        return next((variant for variant in self.units() if variant.id == variant_id), None)
+
+    def units(self) -> list[Variant]:
+        """What can be put in a cart: its variants, or the product itself as its one variant."""
+        return self.variants or [Variant(id=self.id, price=self.price, stock=self.stock)]
+
+    def price_of(self, variant: Variant) -> float:
+        return self.price if variant.price is None else variant.price
 
     @field_validator("rating", "stock", mode="before")
     @classmethod

@@ -13,18 +13,20 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from core.product import ProductRecord
+from core.product import ProductRecord, options_label
 from core.taxonomy import Intent, Stage
 
 
 class Offer(BaseModel):
     """Something the assistant proposed that a "yes" accepts: add a product, start checkout."""
 
-    kind: str  # add_to_cart | checkout | cancel_order
+    kind: str  # add_to_cart | choose_variant | checkout | cancel_order | after_sales
     product_ids: list[str] = Field(default_factory=list)
     # For cancel_order: the store's order and the shopper's reason, once given.
     order_id: str | None = None
     reason: str | None = None
+    # For after_sales: the request so far (assistant/after_sales.py `Request`), planned again on the next turn.
+    request: dict[str, Any] | None = None
 
 
 class CheckoutDetails(BaseModel):
@@ -149,8 +151,9 @@ class Decision:
     slots: dict[str, Any] = field(default_factory=dict)
     quantity: int = 1
     reason: str = ""
-    # For order support: the shopper's words, read for the email or name and zip that identify them.
-    identity: str = ""
+    # The shopper's words, read by the action for what they name: the email or name and zip that identify them,
+    # the options that pick a product's variant ("the blue one in size 10").
+    words: str = ""
 
 
 @dataclass
@@ -159,6 +162,20 @@ class CartLine:
     title: str
     quantity: int
     unit_price: float
+    # The variant in the cart (the product's own id for a product without variants) and its options.
+    variant_id: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return line_name(self.title, self.options)
+
+
+def line_name(title: str, options: dict[str, str]) -> str:
+    """A cart or order line as a shopper reads it: the title and, for a variant, its options ("T-Shirt (blue,
+    size M)")."""
+    label = options_label(options)
+    return f"{title} ({label})" if label else title
 
 
 @dataclass

@@ -22,6 +22,9 @@ class Intent(StrEnum):
     CHECKOUT = "checkout"
     ORDER_STATUS = "order_status"
     CANCEL_ORDER = "cancel_order"
+    # An extension of the contract's taxonomy (docs/store-data.md): change a pending order's address, payment
+    # method or items.
+    MODIFY_ORDER = "modify_order"
     RETURN_REFUND = "return_refund"
     SHIPPING_INFO = "shipping_info"
     PAYMENT_INFO = "payment_info"

@@ -43,6 +43,24 @@ class Product(Base):
     # product is its own single variant (docs/store-data.md).
     variants: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The variants as rows: what carts and orders point to, and where stock is reserved.
+    variant_rows: Mapped[list[ProductVariant]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ProductVariant.id"
+    )
+
+
+class ProductVariant(Base):
+    """What a cart line and an order line point to, and where its stock is kept: one row per variant of a product,
+    or one with the product's own id for a product without variants. `stock` None is not tracked."""
+
+    __tablename__ = "variants"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    available: Mapped[bool] = mapped_column(default=True)
+    stock: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Shopper(Base):
@@ -193,13 +211,16 @@ class CartItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"))
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    # The variant in the cart and its options; two variants of one product are two lines.
+    variant_id: Mapped[str] = mapped_column(String(128))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
 
     cart: Mapped[Cart] = relationship(back_populates="items")
     product: Mapped[Product] = relationship()
 
-    __table_args__ = (UniqueConstraint("cart_id", "product_id"),)
+    __table_args__ = (UniqueConstraint("cart_id", "variant_id", name="ux_cart_items_variant"),)
 
 
 class Order(Base):
@@ -221,6 +242,9 @@ class Order(Base):
     # One order per checkout: a repeated or retried confirmation finds this key and creates nothing.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(32), default="placed")
+    # Counts the after-sales changes: a change is written only over the version it was planned on, so of two
+    # conversations changing one order at once, one wins and the other is told why.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
     currency: Mapped[str] = mapped_column(String(3))
     shipping_address: Mapped[str] = mapped_column(Text)

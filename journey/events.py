@@ -32,6 +32,11 @@ EVENT_KINDS = (
     "order_placed",
     "order_cancelled",
     "return_requested",
+    # After-sales changes under the store's policy (assistant/after_sales.py): `order_id`, `status`, `payments`;
+    # a refused one has `kind` and `rule`.
+    "exchange_requested",
+    "order_modified",
+    "after_sales_refused",
     "shopper_identified",
     "order_access_refused",
     "offer_declined",

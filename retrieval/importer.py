@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from core.errors import ImportFailed
 from core.product import ProductRecord, RowError, decimal_separator
-from db.models import CartItem, OrderItem, Product
+from db.models import CartItem, OrderItem, Product, ProductVariant
 from retrieval import merchant_center, shopify, woocommerce
 
 FORMATS = ("csv", "jsonl", "shopify", "woocommerce", "gmc")
@@ -228,15 +228,30 @@ def upsert_products(session: Session, report: ImportReport) -> ImportReport:
         values = record.model_dump()
         current = existing.get(record.id)
         if current is None:
-            session.add(Product(**values))
+            session.add(Product(**values, variant_rows=_variant_rows(record, {})))
             report.added += 1
         elif any(getattr(current, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(current, name, value)
+            current.variant_rows = _variant_rows(record, {row.id: row for row in current.variant_rows})
             report.updated += 1
         else:
             report.unchanged += 1
     return report
+
+
+def _variant_rows(record: ProductRecord, rows: dict[str, ProductVariant]) -> list[ProductVariant]:
+    """The product's variants as the rows that carts, orders and stock reservations use. The store's file is the
+    truth for their stock, so an import sets it."""
+    saved = []
+    for unit in record.units():
+        row = rows.get(unit.id) or ProductVariant(id=unit.id)
+        row.options = unit.options
+        row.price = record.price_of(unit)
+        row.available = unit.available
+        row.stock = unit.stock
+        saved.append(row)
+    return saved
 
 
 def prune_products(session: Session, report: ImportReport) -> ImportReport:
@@ -257,6 +272,8 @@ def prune_products(session: Session, report: ImportReport) -> ImportReport:
     for product in missing:
         if product.id in ordered:
             product.stock = 0
+            for row in product.variant_rows:
+                row.stock = 0
             report.retired += 1
         else:
             session.delete(product)

@@ -9,7 +9,7 @@ from assistant.replies.comparison import compare
 from assistant.understanding.needs import RELATIVES, for_whom
 from core.formatting import listed, money, one_of, plural, product_line, results_suggestions, stock_phrase
 from core.settings import Settings
-from core.state import Action, Decision, DialogueState, Outcome
+from core.state import Action, Decision, DialogueState, Outcome, line_name
 
 # Payment methods as the checkout reads them back, in their own spelling.
 PAYMENT_NAMES = {
@@ -288,7 +288,7 @@ class TemplateReplies:
             return "Your cart is empty."
         currency = self.settings.currency
         lines = "\n".join(
-            f"• {line.quantity} × {line.title} — {money(line.unit_price * line.quantity, currency)}"
+            f"• {line.quantity} × {line.name} — {money(line.unit_price * line.quantity, currency)}"
             for line in outcome.cart
         )
         return f"Your cart:\n{lines}\nTotal: {money(outcome.cart_total, currency)}"
@@ -296,6 +296,14 @@ class TemplateReplies:
     def _add_to_cart(self, decision: Decision, outcome: Outcome, _state):
         unavailable = outcome.facts["out_of_stock"]
         sorry = f"Sorry, {' and '.join(unavailable)} {'is' if len(unavailable) == 1 else 'are'} out of stock right now."
+        if choose := outcome.facts.get("choose"):
+            done = f"Added {listed(outcome.facts['added'])} to your cart. " if outcome.facts["added"] else ""
+            option = choose["option"].lower()
+            return (
+                f"{done}Which {option} would you like for {choose['product']}: {listed(choose['values'], 'or')}?",
+                [f"{choose['option'].capitalize()} {value}" for value in choose["values"][:4]],
+                "ask_variant",
+            )
         if not outcome.facts["added"]:
             return sorry, ["Show similar ones"], "no_results"
         added = listed([f"{decision.quantity} × {title}" for title in outcome.facts["added"]])
@@ -361,6 +369,17 @@ class TemplateReplies:
         )
 
     def _place_order(self, decision: Decision, outcome: Outcome, state):
+        if sold := outcome.facts.get("sold_out"):
+            short = (
+                f"only {sold['left']} of {sold['item']} are left"
+                if sold["left"]
+                else f"{sold['item']} just sold out"
+            )
+            return (
+                f"Sorry, {short}, so the order is not placed and nothing was charged.\n{self._cart_summary(outcome)}",
+                ["Show my cart", "Show similar ones"],
+                "show_cart",
+            )
         if outcome.order is None:
             return self._checkout(decision, outcome, state)
         order = outcome.order
@@ -416,15 +435,10 @@ class TemplateReplies:
                 "answer_support",
             )
         head = f"Order #{order['id']} ({money(order['total'], order['currency'])})"
+        if "after_sales" in facts:
+            return self._after_sales(head, order, facts["after_sales"], greeting)
         if "refunds" in facts or "refused" in facts:
             return self._store_cancellation(head, order, facts, greeting)
-        if facts.get("by_the_team"):
-            text = (
-                f"{head} is {order['status']}. A person on our team will return items of it with you: "
-                "ask for one here and they'll reply in this chat."
-            )
-        elif decision.reason == "return_refund":
-            text = f"I've opened a return for {head}. {self.settings.return_policy}"
         else:
             lines = "; ".join(_order_item(item) for item in order["items"])
             tracking = f" Tracking: {', '.join(order['tracking'])}." if order.get("tracking") else ""
@@ -432,6 +446,33 @@ class TemplateReplies:
             delivery = f" {self.settings.shipping_policy.split(';')[0]}." if on_its_way else ""
             text = f"{head} is {order['status']}: {lines}.{tracking}{delivery}"
         return greeting + text, ["Talk to a person", "Keep shopping"], "answer_support"
+
+    def _after_sales(self, head: str, order: dict, facts: dict, greeting: str):
+        """A return, an exchange or a change of a pending order: the rule that refuses it, the one thing still to
+        ask, the exact change and its money waiting for a yes, or what was done."""
+        currency, kind = order["currency"], facts["kind"]
+        if "refused" in facts:
+            return (
+                f"{greeting}{head} is {order['status']}, and {facts['refused']}. A person on our team can help.",
+                ["Talk to a person", "Where is my order?"],
+                "answer_support",
+            )
+        if "missing" in facts:
+            text, chips = _after_sales_question(kind, _mid(head), facts["missing"], facts["choices"])
+            return greeting + text, chips, "ask_after_sales"
+        change = facts["change"]
+        what = _change_phrase(change, currency)
+        if facts.get("done"):
+            return (
+                f"Done: {what}. {head} is now {change['status']}.",
+                ["Where is my order?", "Keep shopping"],
+                "answer_support",
+            )
+        return (
+            f"{greeting}To confirm, for {_mid(head)}: {what}. Shall I go ahead?",
+            ["Yes, go ahead", "No, leave it as it is"],
+            "offer_after_sales",
+        )
 
     @staticmethod
     def _store_cancellation(head: str, order: dict, facts: dict, greeting: str):
@@ -542,9 +583,67 @@ class TemplateReplies:
         )
 
 
+def _after_sales_question(kind: str, order: str, missing: str, choices: list[str]) -> tuple[str, list[str]]:
+    """The one question an after-sales request still needs answered, with its choices as quick replies."""
+    verb = {"return": "return", "exchange": "exchange", "modify_items": "change"}.get(kind, "change")
+    if missing == "items":
+        return f"Which item of {order} would you like to {verb}: {listed(choices, 'or')}?", choices[:4]
+    if missing == "variant":
+        if not choices:
+            return f"There is no other version of that item to {verb} it for, I'm afraid.", [
+                "Talk to a person"
+            ]
+        return f"What would you like instead: {listed(choices, 'or')}?", choices[:4]
+    if missing == "address":
+        return f"What's the new shipping address for {order}?", ["Talk to a person"]
+    if missing == "method":
+        if not choices:
+            return f"There is no other payment method on your account to pay {order} with.", [
+                "Talk to a person"
+            ]
+        return f"Which payment method should pay for {order} instead: {listed(choices, 'or')}?", choices[:4]
+    return f"What would you like to change in {order}: the address, the payment method or an item?", [
+        "Change the address",
+        "Change the payment method",
+        "Change an item",
+    ]
+
+
+def _change_phrase(change: dict, currency: str) -> str:
+    """Exactly what a change does, in the shopper's terms: the lines, the new variants, the money and where it
+    goes."""
+    kind = change["kind"]
+    lines = listed([_order_item(line) for line in change["lines"]]) if change["lines"] else ""
+    money_moves = (
+        listed(
+            [
+                f"{'refund' if line['kind'] == 'refund' else 'charge'} {money(line['amount'], currency)} "
+                f"{'to' if line['kind'] == 'refund' else 'on'} {line['payment_method_id']}"
+                for line in change["payments"]
+            ]
+        )
+        if change["payments"]
+        else ""
+    )
+    if kind == "modify_address":
+        done = f"ship it to {', '.join(part for part in change['address'].values() if part)}"
+    elif kind == "modify_payment":
+        done = f"pay with {change['method']} instead"
+    elif kind == "return":
+        done = f"return {lines}"
+    else:
+        swaps = listed(
+            [
+                f"{line_name(line['title'], line['options'])} → {line_name(line['title'], change['to'][line['variant_id']]['options'])}"
+                for line in change["lines"]
+            ]
+        )
+        done = f"{'exchange' if kind == 'exchange' else 'change'} {swaps}"
+    return f"{done}, and {money_moves}" if money_moves else done
+
+
 def _order_item(item: dict) -> str:
-    options = ", ".join(f"{key} {value}" for key, value in (item.get("options") or {}).items())
-    return f"{item['quantity']} × {item['title']}" + (f" ({options})" if options else "")
+    return f"{item['quantity']} × {line_name(item['title'], item.get('options') or {})}"
 
 
 def _count(n: int, noun: str) -> str:

@@ -393,11 +393,12 @@ class SlotExtractor:
         }
         phrase: list[str] = []
         previous = ""
-        for token in re.findall(r"[^\W\d_]+|[^\w\s]|\d+", lowered):
+        # A hyphenated word is one word, as the catalog's vocabulary has it ("t-shirts" is "tshirts").
+        for token in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]|\d+", lowered):
             if token in _ENDS_PHRASE and previous not in _ASKING_VERBS and not phrase:
                 return None  # "something for my dad": what follows is who or what it is for, not a kind
             asking = token in _ASKING or token in _STOP or token in described or len(token) < 3
-            if asking or not token.isalpha():
+            if asking or not token.replace("-", "").isalpha():
                 if phrase:
                     break
                 previous = token
@@ -405,7 +406,7 @@ class SlotExtractor:
             phrase.append(token)
         if not phrase or phrase[-1] in _NEEDS:
             return None
-        head = singular(phrase[-1])
+        head = singular(phrase[-1].replace("-", ""))
         if head in self._type_vocabulary or next(self._corrections(phrase[-1], self._type_list), None):
             return None
         if next(self._corrections(phrase[-1], _ASKING_LIST), None):

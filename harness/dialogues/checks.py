@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assistant.cart import named
 from assistant.pipeline import Assistant
-from db.models import JourneyEvent, Order
+from db.models import Conversation, JourneyEvent, Order, Shopper
 from harness.dialogues.format import (
     CartExpectation,
     CartItem,
@@ -122,6 +123,8 @@ def check_turn(expect: Expectation | None, result: Any, assistant: Assistant) ->
         failures += _check_order(expect.order, result, assistant)
     if expect.clarifies is not None:
         failures += _check_clarifies(expect.clarifies, result, assistant)
+    if expect.gift_cards is not None:
+        failures += _check_gift_cards(expect.gift_cards, result, assistant)
     if expect.handoff is not None and bool(result.handoff) != expect.handoff:
         failures.append(Failure("handoff", expect.handoff, bool(result.handoff)))
     reply = result.reply.lower()
@@ -196,9 +199,12 @@ def _check_cart(expect: CartExpectation, result: Any) -> list[Failure]:
     if missing:
         failures.append(Failure("cart.contains", missing, f"cart: {in_cart}"))
     if expect.items is not None and not _same_lines(expect.items, items):
-        wanted = [f"{item.quantity} × {item.id or item.title}" for item in expect.items]
+        wanted = [
+            f"{item.quantity} × {item.id or item.title} {item.variant or ''}".strip() for item in expect.items
+        ]
         actual = [
-            f"{item.get('quantity')} × {item.get('product_id')} {item.get('title')!r}" for item in items
+            f"{item.get('quantity')} × {item.get('product_id')} {item.get('title')!r} {item.get('variant_id')}"
+            for item in items
         ]
         failures.append(Failure("cart.items", wanted, actual or "empty cart"))
     return failures
@@ -220,6 +226,8 @@ def _is_line(item: CartItem, line: dict[str, Any]) -> bool:
         return False
     if item.title is not None and item.title.lower() not in str(line.get("title", "")).lower():
         return False
+    if item.variant is not None and line.get("variant_id") != item.variant:
+        return False
     return int(line.get("quantity", 0)) == item.quantity
 
 
@@ -232,10 +240,15 @@ def _check_order(expect: OrderExpectation, result: Any, assistant: Assistant) ->
     if expect.placed_in_this_turn is not None and (result.order is not None) != expect.placed_in_this_turn:
         failures.append(Failure("order.placed_in_this_turn", expect.placed_in_this_turn, _placed(result)))
     with assistant.db.transaction() as session:
-        order = session.scalars(
-            select(Order).where(Order.conversation_id == result.conversation_id).order_by(Order.id.desc())
-        ).first()
+        query = select(Order).where(Order.conversation_id == result.conversation_id)
+        if expect.id is not None:
+            query = select(Order).where(named(expect.id))
+        order = session.scalars(query.order_by(Order.id.desc())).first()
         stored = None if order is None else (order.status, order.total, len(order.items))
+        if order is not None:
+            refunds = [p for p in (order.record or {}).get("payments", []) if p.get("kind") == "refund"]
+            refunded = round(sum(float(p.get("amount", 0)) for p in refunds), 2)
+            variants = sorted(item.variant_id or item.product_id for item in order.items)
     if stored is None:
         if (expect.status, expect.total, expect.lines) != (None, None, None):
             failures.append(Failure("order", "an order", "this conversation has no order"))
@@ -247,6 +260,25 @@ def _check_order(expect: OrderExpectation, result: Any, assistant: Assistant) ->
         failures.append(Failure("order.total", expect.total, total))
     if expect.lines is not None and lines != expect.lines:
         failures.append(Failure("order.lines", expect.lines, lines))
+    if expect.refunded is not None and abs(refunded - expect.refunded) > 0.005:
+        failures.append(Failure("order.refunded", expect.refunded, refunded))
+    if expect.variants is not None and variants != sorted(expect.variants):
+        failures.append(Failure("order.variants", sorted(expect.variants), variants))
+    return failures
+
+
+def _check_gift_cards(expect: dict[str, float], result: Any, assistant: Assistant) -> list[Failure]:
+    """The known shopper's gift-card balances, read from their account in the database."""
+    with assistant.db.transaction() as session:
+        conversation = session.get(Conversation, result.conversation_id)
+        shopper_id = (conversation.state or {}).get("shopper_id")
+        shopper = session.get(Shopper, shopper_id) if shopper_id else None
+        methods = {m["id"]: m for m in (shopper.record.get("payment_methods", []) if shopper else [])}
+    failures = []
+    for method_id, balance in expect.items():
+        actual = methods.get(method_id, {}).get("balance")
+        if actual is None or abs(float(actual) - balance) > 0.005:
+            failures.append(Failure(f"gift_cards.{method_id}", balance, actual))
     return failures
 
 

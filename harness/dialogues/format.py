@@ -73,6 +73,8 @@ class CartItem(_Strict):
     id: str | None = None
     title: str | None = None
     quantity: int = Field(default=1, ge=1)
+    # An extension: the variant the line holds (docs/store-data.md), by its id.
+    variant: str | None = None
 
     @model_validator(mode="after")
     def _names_one_product(self) -> CartItem:
@@ -92,11 +94,16 @@ class CartExpectation(_Strict):
 
 
 class OrderExpectation(_Strict):
-    """The conversation's latest order as stored after the turn (read from the database, not the reply)."""
+    """The conversation's latest order as stored after the turn (read from the database, not the reply), or with
+    `id` the store's order of that number."""
 
+    id: str | None = None
     status: str | None = None
     total: float | None = None
     lines: int | None = Field(default=None, ge=0)
+    # What its refund payment lines add up to, and the variants its lines now are (in any order).
+    refunded: float | None = Field(default=None, ge=0)
+    variants: list[str] | None = None
     # The turn placed it (what `order: true` checks).
     placed_in_this_turn: bool | None = None
 
@@ -129,6 +136,8 @@ class Expectation(_Strict):
     reply_not_contains: list[str] | None = None
     # An extension of the spec's format: what the quick replies (`suggestions`) offer, each a part of one chip.
     suggestions_contain: list[str] | None = None
+    # An extension: the balances of the known shopper's gift cards after the turn, by payment method id.
+    gift_cards: dict[str, float] | None = None
     suggestions_not_contain: list[str] | None = None
 
     _lists = field_validator(
@@ -184,6 +193,12 @@ class CatalogFile(_Strict):
 class Dialogue(_Strict):
     name: str = Field(min_length=1)
     catalog: CatalogFile | None = None
+    # Extensions: the store's shoppers and orders (docs/store-data.md), imported again before the dialogue so
+    # that it starts from them as written, and the known shopper the conversation starts as (as a signed
+    # shopper token from the store's site would make it).
+    shoppers: str | None = None
+    orders: str | None = None
+    shopper: str | None = Field(default=None, min_length=1)
     tags: list[str] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 
@@ -214,6 +229,11 @@ class DialogueScript:
     @property
     def name(self) -> str:
         return self.dialogue.name
+
+    def store_files(self) -> tuple[Path | None, Path | None]:
+        """The dialogue's shoppers and orders files, resolved against the YAML file's folder."""
+        given = (self.dialogue.shoppers, self.dialogue.orders)
+        return tuple(None if name is None else (self.path.parent / name).resolve() for name in given)
 
     def catalog_file(self) -> CatalogFile | None:
         """The dialogue's catalog with its path resolved against the YAML file's folder."""

@@ -147,7 +147,8 @@ def run_dialogue(script: DialogueScript, pool: AssistantPool) -> DialogueResult:
     result = DialogueResult(script)
     try:
         assistant = pool.for_script(script)
-        conversation_id, _token = assistant.start_conversation()
+        load_store(assistant, script)
+        conversation_id, _token = assistant.start_conversation(shopper_id=script.dialogue.shopper)
     except CatalogUnavailable as error:
         result.error = str(error)
         return result
@@ -167,6 +168,30 @@ def run_dialogue(script: DialogueScript, pool: AssistantPool) -> DialogueResult:
             break
     result.seconds = time.perf_counter() - started
     return result
+
+
+def load_store(assistant: Assistant, script: DialogueScript) -> None:
+    """The dialogue's shoppers and orders imported again, as `shoppers import` and `orders import` do, so that it
+    starts from the store's data as written whatever an earlier dialogue changed; a bad line stops the dialogue."""
+    from db.store_data import import_orders, import_shoppers
+
+    shoppers, orders = script.store_files()
+    with assistant.db.transaction() as session:
+        reports = []
+        if shoppers is not None:
+            reports.append((shoppers, import_shoppers(session, _lines(shoppers))))
+        if orders is not None:
+            reports.append((orders, import_orders(session, _lines(orders), assistant.settings.currency)))
+    for path, report in reports:
+        if report.problems:
+            raise CatalogUnavailable(f"store data {path}: {report.problems[0]}")
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise CatalogUnavailable(f"store data {path}: {error}") from None
 
 
 def pass_idle_time(assistant: Assistant, conversation_id: str, minutes: float) -> None:

@@ -103,7 +103,7 @@ def test_a_comparison_offers_the_best_rated(run):
 def test_adding_adds_what_is_in_stock_and_says_what_is_not(run):
     outcome, state, _ = run(Action.ADD_TO_CART, product_ids=("m1", "m3"), quantity=2)
     assert outcome.facts == {"out_of_stock": ["Travel Mug"], "added": ["Blue Enamel Mug"]}
-    assert outcome.events == [("cart_add", {"product_id": "m1", "quantity": 2})]
+    assert outcome.events == [("cart_add", {"product_id": "m1", "variant_id": "m1", "quantity": 2})]
     assert [(line.product_id, line.quantity, line.unit_price) for line in outcome.cart] == [("m1", 2, 12.0)]
     assert state.focus == ["m1"] and state.offer == Offer(kind="checkout")
 
@@ -311,7 +311,7 @@ def support(store, request):
         with db.transaction() as session:
             conversation = session.get(Conversation, conversation_id)
             here = Turn(identity, conversation, session, state, Context(), [], 0.0)
-            decision = Decision(Action.ORDER_SUPPORT, reason=reason, slots=slots, identity=identity)
+            decision = Decision(Action.ORDER_SUPPORT, reason=reason, slots=slots, words=identity)
             return act.run(here, decision), state
 
     def status(number: str) -> tuple[str, list]:
@@ -349,7 +349,14 @@ def test_the_owner_named_by_email_gets_the_order_with_its_items_and_tracking(sup
         ["1Z999"],
     )
     assert order["items"] == [
-        {"product_id": "m2", "title": "Stoneware Mug", "quantity": 2, "unit_price": 18.0, "options": {}}
+        {
+            "product_id": "m2",
+            "title": "Stoneware Mug",
+            "quantity": 2,
+            "unit_price": 18.0,
+            "variant_id": "m2",
+            "options": {},
+        }
     ]
     again, _ = support("order_status", "ana@example.com")
     # Known now: the latest of the shopper's own orders, with nothing logged again.

@@ -313,7 +313,7 @@ PENDING = {"reason": "cancel_order", "order_id": "1042", "cancel_reason": None}
 
 def test_who_the_shopper_is_resumes_the_order_question_that_asked():
     decision = decide(Intent.SEARCH_PRODUCTS, text="ana@example.com", pending_support=dict(PENDING))
-    assert (decision.action, decision.reason, decision.identity) == (
+    assert (decision.action, decision.reason, decision.words) == (
         Action.ORDER_SUPPORT, "cancel_order", "ana@example.com"
     )  # fmt: skip
     assert decision.slots == {"order_id": "1042"}  # the reason not given yet is not made up
@@ -331,7 +331,7 @@ def test_words_that_say_nobody_or_a_new_order_question_do_not_resume():
     )
     assert unrelated.action == Action.SEARCH
     asked = decide(Intent.ORDER_STATUS, text="where is order 2001", pending_support=PENDING)
-    assert (asked.action, asked.reason, asked.identity) == (
+    assert (asked.action, asked.reason, asked.words) == (
         Action.ORDER_SUPPORT, "order_status", "where is order 2001"
     )  # fmt: skip
 
@@ -368,7 +368,7 @@ def test_yes_to_a_cancellation_with_its_reason_confirms_it_and_without_one_confi
 )
 def test_an_order_number_is_all_an_unsure_turn_needs(intent, reason):
     decision = decide(intent, {"order_id": "1043"}, text="what about 1043?", confidence=0.3)
-    assert (decision.action, decision.reason, decision.slots, decision.identity) == (
+    assert (decision.action, decision.reason, decision.slots, decision.words) == (
         Action.ORDER_SUPPORT, reason, {"order_id": "1043"}, "what about 1043?"
     )  # fmt: skip
     sure = decide(Intent.SEARCH_PRODUCTS, {"order_id": "1043"}, confidence=THRESHOLD)

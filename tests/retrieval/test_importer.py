@@ -217,7 +217,9 @@ def test_prune_keeps_ordered_products_out_of_stock_and_empties_carts(tmp_path):
         upsert_products(session, ImportReport(records=records))
     with database.transaction() as session:
         session.add(Conversation(id="c1"))
-        cart = Cart(conversation_id="c1", items=[CartItem(product_id="c", quantity=1, unit_price=10)])
+        cart = Cart(
+            conversation_id="c1", items=[CartItem(product_id="c", variant_id="c", quantity=1, unit_price=10)]
+        )
         order = Order(
             conversation_id="c1", journey=1, idempotency_key="k1", total=10, currency="USD",
             shipping_address="1 Main St", payment_method="card",

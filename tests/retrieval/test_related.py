@@ -63,7 +63,9 @@ def test_goes_well_with_ranks_products_ordered_together_over_those_only_carted_t
             OrderItem(product_id=p.id, title=p.title, quantity=1, unit_price=p.price) for p in (tent, bottle)
         ]
         cart = Cart(conversation_id="c1")
-        cart.items = [CartItem(product_id=p.id, quantity=1, unit_price=p.price) for p in (tent, lights)]
+        cart.items = [
+            CartItem(product_id=p.id, variant_id=p.id, quantity=1, unit_price=p.price) for p in (tent, lights)
+        ]
         session.add_all([order, cart])
         session.flush()
         suggestions = related.goes_well_with(session, tent.id, 4)
