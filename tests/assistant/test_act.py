@@ -165,8 +165,13 @@ def test_an_order_is_placed_once_then_cancelled_and_found(run):
     assert state.checkout == CheckoutDetails() and state.offer is None
     status, _, _ = run(Action.ORDER_SUPPORT, reason="order_status")
     assert status.facts["order"]["status"] == "placed" and status.events == []
+    # Not delivered yet: the store's policy returns only delivered orders, and says so.
     returned, _, _ = run(Action.ORDER_SUPPORT, reason="return_refund")
-    assert returned.events == [("return_requested", {"order_id": int(outcome.order["id"])})]
+    rule = "only a delivered order can be returned"
+    assert returned.facts["after_sales"] == {"kind": "return", "refused": rule}
+    assert returned.events == [
+        ("after_sales_refused", {"order_id": int(outcome.order["id"]), "kind": "return", "rule": rule})
+    ]
     refund = [{"kind": "refund", "amount": 48.0, "payment_method_id": "cash on delivery"}]
     why, state, order = run(Action.ORDER_SUPPORT, reason="cancel_order")
     assert order[0] == "placed" and why.facts["cancel_reason"] is None and why.facts["refunds"] == refund
@@ -326,14 +331,18 @@ def support(store, request):
 def test_a_store_order_waits_for_its_owner_to_say_who_they_are(support):
     outcome, state = support("order_status", order_id="1042")
     assert outcome.facts == {"order_id_asked": "1042", "needs_identity": True, "order": None}
-    assert state.pending_support == {"reason": "order_status", "order_id": "1042", "cancel_reason": None}
+    assert state.pending_support == {
+        "reason": "order_status", "order_id": "1042", "cancel_reason": None, "words": ""
+    }  # fmt: skip
     assert outcome.events == [] and state.shopper_id is None
 
 
 def test_where_is_my_order_asks_who_before_any_store_order_is_looked_up(support):
     outcome, state = support("order_status", cancel_reason="late")
     assert outcome.facts["needs_identity"] is True and outcome.facts["order"] is None
-    assert state.pending_support == {"reason": "order_status", "order_id": None, "cancel_reason": "late"}
+    assert state.pending_support == {
+        "reason": "order_status", "order_id": None, "cancel_reason": "late", "words": ""
+    }  # fmt: skip
 
 
 def test_the_owner_named_by_email_gets_the_order_with_its_items_and_tracking(support):
@@ -392,16 +401,21 @@ def test_another_shoppers_order_is_refused_and_logged(support):
     )
 
 
-def test_a_store_return_goes_to_the_team(support):
-    outcome, _ = support("return_refund", "ana@example.com", order_id="1043")
-    assert outcome.facts["by_the_team"] is True and outcome.facts["order"]["id"] == "1043"
+def test_a_store_return_states_its_refund_and_waits_for_a_yes(support):
+    outcome, state = support("return_refund", "ana@example.com", order_id="1043")
+    change = outcome.facts["after_sales"]["change"]
+    assert (change["kind"], change["status"]) == ("return", "return requested")
+    assert [line["variant_id"] for line in change["lines"]] == ["m2"]
+    assert change["payments"] == [{"kind": "refund", "amount": 36.0, "payment_method_id": "card"}]
+    assert state.offer.kind == "after_sales" and state.offer.reason == "change"
     assert outcome.events == [("shopper_identified", {"shopper_id": "ana"})]
+    assert support.status("#1043")[0] == "delivered"  # nothing changes before the yes
 
 
 def test_a_delivered_store_order_is_not_cancelled(support):
     outcome, state = support("cancel_order", "ana@example.com", order_id="1043", cancel_reason="too late")
     assert outcome.facts["refused"] == "only a pending order can be cancelled" and state.offer is None
-    assert "by_the_team" not in outcome.facts and support.status("#1043")[0] == "delivered"
+    assert "after_sales" not in outcome.facts and support.status("#1043")[0] == "delivered"
 
 
 def test_a_pending_store_order_is_cancelled_after_a_yes_and_refunded_per_payment(support):
@@ -412,11 +426,11 @@ def test_a_pending_store_order_is_cancelled_after_a_yes_and_refunded_per_payment
     ]
     assert asked.facts["refunds"] == refunds and asked.facts["cancel_reason"] is None
     assert state.offer == Offer(kind="cancel_order", order_id="#1042", reason=None)
-    assert "by_the_team" not in asked.facts and support.status("#1042")[0] == "pending"
-    done, state = support("confirm_cancel", order_id="1042", cancel_reason="found it cheaper")
+    assert "after_sales" not in asked.facts and support.status("#1042")[0] == "pending"
+    done, state = support("confirm_cancel", order_id="1042", cancel_reason="no longer needed")
     assert done.facts["cancelled"] is True and state.offer is None
     assert done.events == [
-        ("order_cancelled", {"order_id": 1, "reason": "found it cheaper", "refunded": 40.0})
+        ("order_cancelled", {"order_id": 1, "reason": "no longer needed", "refunded": 40.0})
     ]
     status, payments = support.status("#1042")
     assert status == "cancelled" and payments[-2:] == refunds and len(payments) == 4

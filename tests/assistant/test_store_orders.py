@@ -118,12 +118,12 @@ def test_a_pending_order_is_cancelled_with_a_reason_after_a_yes_and_refunded(sto
     }
 
 
-def test_a_delivered_order_is_not_cancelled_and_a_return_goes_to_the_team(store):
+def test_a_delivered_order_is_not_cancelled_and_a_return_waits_for_a_yes(store):
     _asked, refused = chat(store, "cancel order #1043", "ana.ruiz@example.com")
     assert "only a pending order can be cancelled" in refused["reply"]
-    _asked, returned = chat(store, "I want to return order #1043", "ana.ruiz@example.com")
-    assert "A person on our team will return items of it" in returned["reply"]
-    assert export(store, "#1043")["status"] == "delivered"
+    _asked, returned, declined = chat(store, "I want to return order #1043", "ana.ruiz@example.com", "no")
+    assert "refund $47.98 to gift_card_01. Shall I go ahead?" in returned["reply"]
+    assert export(store, "#1043")["status"] == "delivered"  # a no changes nothing
 
 
 def test_another_shoppers_order_is_never_cancelled(store):
