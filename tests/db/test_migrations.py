@@ -1,5 +1,5 @@
-"""db/migrations: revisions 0005 (token expiry, forgetting) and 0006 (idempotency keys on messages) upgrade a
-database that already holds conversations, on SQLite and PostgreSQL."""
+"""db/migrations: revisions 0005 (token expiry, forgetting), 0006 (idempotency keys on messages) and 0009 (variants
+as rows, carts of variants) upgrade a database that already holds conversations, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -81,7 +81,59 @@ def assert_0006_upgrades_existing_messages(db: Database) -> None:
         connection.execute(text(keyed), {"turn": 4, "key": "k-1", "started": STARTED})
 
 
-MIGRATION_CHECKS = [assert_0005_upgrades_existing_conversations, assert_0006_upgrades_existing_messages]
+def assert_0009_turns_products_into_variants_and_keeps_carts(db: Database) -> None:
+    upgrade(db, "0008")
+    add_old_conversation(db)
+    with db.engine.begin() as connection:
+        insert = (
+            "INSERT INTO products (id, title, description, brand, category, price, currency, color, sizes,"
+            " material, stock, image_url, url, attributes, variants, updated_at) VALUES (:id, :title, '', '', '',"
+            " :price, 'USD', '', '[]', '', :stock, '', '', '{}', :variants, :started)"
+        )
+        variants = '[{"id": "tee-m", "options": {"size": "M"}, "stock": 2}, {"id": "tee-l", "options": {"size": "L"}, "price": 26}]'
+        connection.execute(
+            text(insert),
+            {"id": "mug", "title": "Mug", "price": 12, "stock": 3, "variants": "[]", "started": STARTED},
+        )
+        connection.execute(
+            text(insert),
+            {
+                "id": "tee",
+                "title": "Tee",
+                "price": 24,
+                "stock": None,
+                "variants": variants,
+                "started": STARTED,
+            },
+        )
+        connection.execute(text("INSERT INTO carts (id, conversation_id) VALUES (1, 'c_old')"))
+        connection.execute(
+            text(
+                "INSERT INTO cart_items (cart_id, product_id, quantity, unit_price) VALUES (1, 'mug', 2, 12)"
+            )
+        )
+    db.migrate()
+    with db.engine.begin() as connection:
+        rows = connection.execute(text("SELECT id, product_id, price, stock FROM variants ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("mug", "mug", 12, 3), ("tee-l", "tee", 26, None), ("tee-m", "tee", 24, 2)
+        ]  # fmt: skip
+        line = connection.execute(text("SELECT product_id, variant_id, quantity FROM cart_items")).one()
+        assert tuple(line) == ("mug", "mug", 2)
+        # Two variants of one product are two lines now; the same variant twice is still refused.
+        add = "INSERT INTO cart_items (cart_id, product_id, variant_id, options, quantity, unit_price) VALUES (1, 'tee', :v, '{}', 1, 24)"
+        connection.execute(text(add), {"v": "tee-m"})
+        connection.execute(text(add), {"v": "tee-l"})
+        assert connection.execute(text("SELECT version FROM orders")).all() == []
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text(add), {"v": "tee-m"})
+
+
+MIGRATION_CHECKS = [
+    assert_0005_upgrades_existing_conversations,
+    assert_0006_upgrades_existing_messages,
+    assert_0009_turns_products_into_variants_and_keeps_carts,
+]
 
 
 @pytest.mark.parametrize("check", MIGRATION_CHECKS)
