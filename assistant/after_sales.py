@@ -280,7 +280,9 @@ def kept_value(order: Order) -> float:
 def net_paid(order: Order) -> float:
     """What the order's payment lines took less what its refund lines gave back, whatever methods they used."""
     payments = (order.record or chat_order_record(order)).get("payments", [])
-    return round(sum((1 if p.get("kind") == "payment" else -1) * float(p.get("amount", 0)) for p in payments), 2)
+    return round(
+        sum((1 if p.get("kind") == "payment" else -1) * float(p.get("amount", 0)) for p in payments), 2
+    )
 
 
 def _net_paid(record: dict) -> dict[str, float]:

@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 import unicodedata
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +24,7 @@ from assistant.desk.takeover import shopper_turn
 from assistant.llm.protocol import LLMBackend, TemplateBackend
 from assistant.record import Record, context_of
 from assistant.respond import Respond
+from assistant.shopper_tokens import InvalidShopperToken, shopper_of
 from assistant.tokens import TokenCheck, check_token, hash_token, new_token, token_expiry
 from assistant.turn import Turn
 from assistant.turn_queue import TurnQueue
@@ -30,7 +32,7 @@ from assistant.understand import Understand
 from core.errors import InvalidMessage, RepeatedKey, UnknownConversation
 from core.settings import Settings
 from core.state import DialogueState, TurnResult
-from db.models import Conversation, utcnow
+from db.models import Conversation, Shopper, utcnow
 from db.session import Database
 from journey.abandonment import resume, welcome_back
 from retrieval.catalog import Catalog
@@ -116,6 +118,20 @@ class Assistant:
                 )
             )
         return conversation_id, token
+
+    def shopper_from_token(self, token: str) -> str:
+        """The store's shopper a signed shopper token names (assistant/shopper_tokens.py), or
+        InvalidShopperToken saying why not."""
+        secret = self.settings.shopper_token_secret
+        if secret is None:
+            raise InvalidShopperToken(
+                "this store accepts no shopper tokens (SHOPASSIST_SHOPPER_TOKEN_SECRET is unset)"
+            )
+        shopper_id = shopper_of(token, secret.get_secret_value(), datetime.now(UTC))
+        with self.db.transaction() as session:
+            if session.get(Shopper, shopper_id) is None:
+                raise InvalidShopperToken("the shopper token names no shopper of this store")
+        return shopper_id
 
     def check_token(self, conversation_id: str, token: str) -> TokenCheck:
         """Whether `token` opens the conversation now: valid, expired, or wrong (also for unknown ids)."""

@@ -67,3 +67,26 @@ def orders_export(
     for line in lines:
         print(json.dumps(line, ensure_ascii=False))
     print(f"{len(lines)} exported", file=sys.stderr)
+
+
+@shoppers_app.command("token")
+def shoppers_token(
+    shopper: str,
+    minutes: Annotated[float, typer.Option("--minutes", min=1, help="How long the token is valid.")] = 60,
+    db: DbOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print a signed shopper token for the widget's data-shopper-token, as the store's backend makes one (signed
+    with SHOPASSIST_SHOPPER_TOKEN_SECRET; for trying it out, and as the reference for a backend's own code)."""
+    from datetime import UTC, datetime
+
+    from assistant.shopper_tokens import expiry, sign_shopper
+
+    settings = settings_for(db, data_dir)
+    if settings.shopper_token_secret is None:
+        raise UserError("set SHOPASSIST_SHOPPER_TOKEN_SECRET first: the token is signed with it")
+    print(
+        sign_shopper(
+            shopper, settings.shopper_token_secret.get_secret_value(), expiry(datetime.now(UTC), minutes)
+        )
+    )

@@ -266,7 +266,6 @@ class Variant(BaseModel):
         return self.available and (self.stock is None or self.stock > 0)
 
 
-
 class ProductRecord(BaseModel):
     """One product: what import validates, the database stores and the assistant may state."""
 

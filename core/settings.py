@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, computed_field
+from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -132,6 +132,16 @@ class Settings(BaseSettings):
     # Access: shopper tokens, rate limits (in-process, per server process), console logins, and which sites
     # may frame the chat (CSP frame-ancestors, space-separated sources) or call the API from a browser (CORS).
     token_ttl_hours: float = Field(default=720.0, gt=0, description="A shopper token's lifetime.")
+    shopper_token_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared with the store's backend, which signs its logged-in shopper's id with it (HMAC-SHA256) "
+        "for the widget's data-shopper-token; unset: no shopper tokens are accepted.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token of the store's backend for POST /api/v1/orders/{id}/status; unset: that "
+        "endpoint is closed.",
+    )
     messages_per_minute_per_conversation: int = Field(
         default=20, ge=1, description="Messages one conversation may send per minute."
     )

@@ -174,6 +174,28 @@ def order_line(order: Order) -> dict[str, Any]:
     return record
 
 
+def set_order_status(session: Session, order_id: str, status: str, tracking_ids: list[str]) -> dict | None:
+    """The store moved an order on (`POST /api/v1/orders/{id}/status`): its status, any new tracking numbers as a
+    fulfilment, and a new version, so a change planned in a conversation before it is planned again. The order's
+    exported line, or None for an unknown order."""
+    number = order_id.strip()
+    order = session.scalar(select(Order).where(Order.number.in_([number, f"#{number.lstrip('#')}"])))
+    if order is None:
+        return None
+    record = dict(order.record or chat_order_record(order))
+    if tracking_ids:
+        shipped = [item.variant_id or item.product_id for item in order.items]
+        record["fulfillments"] = [
+            *record.get("fulfillments", []),
+            {"tracking_ids": tracking_ids, "variant_ids": shipped},
+        ]
+    order.record = record
+    order.status = status
+    order.version += 1
+    session.flush()
+    return order_line(order)
+
+
 def saved_details(session: Session, shopper_id: str | None) -> dict[str, list[str]]:
     """The checkout details an identified shopper has on their account, as quick replies that give them: the
     address to ship to and each payment method, by the names `CheckoutDetails.missing` uses. None for a shopper

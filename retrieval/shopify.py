@@ -81,6 +81,7 @@ def fold(
     try:
         price, compare_at = _prices(variants, columns, decimal)
         stock = _stock(variants, columns)
+        units = _variants(handle, variants, columns, decimal)
     except _VariantError as error:
         return RowError(error.line, error.field, error.reason, handle)
     options = _options(variants, columns)
@@ -107,7 +108,39 @@ def fold(
             (columns.value(row, "image") for _, row in group if columns.value(row, "image")), ""
         ),
         "attributes": attributes,
+        "variants": units,
     }
+
+
+def _variants(
+    handle: str, variants: list[tuple[int, dict[str, str]]], columns: Columns, decimal: str | None
+) -> list[dict[str, Any]]:
+    """One variant per variant row, with its own SKU (its id), options, price and inventory; none for a product
+    whose one variant is Shopify's "Default Title" (the product is its own variant then)."""
+    first = variants[0][1]
+    names = {n: columns.value(first, f"option{n} name") for n in OPTIONS}
+    units, seen = [], set()
+    for index, (_line, row) in enumerate(variants, start=1):
+        options = {
+            name: columns.value(row, f"option{n} value")
+            for n, name in names.items()
+            if name and name.lower() != "title" and columns.value(row, f"option{n} value")
+        }
+        sku = columns.value(row, "sku")
+        # A SKU is the variant's id in the store; a missing or repeated one gets the handle and the row's place.
+        variant_id = sku if sku and sku not in seen else f"{handle}-{index}"
+        seen.add(variant_id)
+        stock = _stock([(_line, row)], columns)
+        units.append(
+            {
+                "id": variant_id,
+                "options": options,
+                "price": parse_price(columns.value(row, "price"), decimal)[0],
+                "available": stock is None or stock > 0,
+                "stock": stock,
+            }
+        )
+    return units if any(unit["options"] for unit in units) else []
 
 
 class _VariantError(ValueError):

@@ -13,6 +13,7 @@ a client that retries after a timeout or a server crash sends the same key again
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -21,14 +22,17 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.desk.transcripts import conversation_view, messages_after
 from assistant.pipeline import Assistant
+from assistant.shopper_tokens import InvalidShopperToken
 from assistant.tokens import TokenCheck
 from core.errors import InvalidMessage, RepeatedKey, UnknownConversation
 from core.settings import Settings
 from core.state import TurnResult
+from core.store_records import OrderStatus
+from db.store_data import set_order_status as set_order_status_in
 from ui.rate_limits import SlidingWindowLimiter, whole_seconds
 
 # How often the events stream looks for new messages, and how long a browser waits before reconnecting.
@@ -47,6 +51,19 @@ bearer = HTTPBearer(auto_error=False)
 class NewConversation(BaseModel):
     conversation_id: str
     token: str
+
+
+class ConversationIn(BaseModel):
+    """An optional body of `POST /conversations`: the signed token of the store's logged-in shopper."""
+
+    shopper_token: str | None = Field(default=None, max_length=1000)
+
+
+class OrderStatusIn(BaseModel):
+    """The store's status change of an order (`POST /orders/{id}/status`), with any new tracking numbers."""
+
+    status: OrderStatus
+    tracking_ids: list[str] = Field(default_factory=list, max_length=50)
 
 
 class MessageIn(BaseModel):
@@ -129,15 +146,51 @@ def client_ip(request: Request) -> str:
 
 @router.post("/conversations", status_code=status.HTTP_201_CREATED, responses=REFUSALS)
 async def create_conversation(
-    request: Request, assistant: AssistantDep, limits: LimitsDep
+    request: Request, assistant: AssistantDep, limits: LimitsDep, body: ConversationIn | None = None
 ) -> NewConversation:
-    return await run_in_threadpool(start_conversation, assistant, limits, client_ip(request))
+    shopper_token = body.shopper_token if body else None
+    return await run_in_threadpool(start_conversation, assistant, limits, client_ip(request), shopper_token)
 
 
-def start_conversation(assistant: Assistant, limits: ApiLimits, ip: str) -> NewConversation:
+def start_conversation(
+    assistant: Assistant, limits: ApiLimits, ip: str, shopper_token: str | None = None
+) -> NewConversation:
     within_limit(limits.per_ip, ip, "requests from this address")
-    conversation_id, token = assistant.start_conversation()
+    try:
+        shopper_id = assistant.shopper_from_token(shopper_token) if shopper_token else None
+    except InvalidShopperToken as error:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from None
+    conversation_id, token = assistant.start_conversation(shopper_id=shopper_id)
     return NewConversation(conversation_id=conversation_id, token=token)
+
+
+def order_status_set(assistant: Assistant, order_id: str, new: str, tracking_ids: list[str]) -> dict | None:
+    with assistant.db.transaction() as session:
+        return set_order_status_in(session, order_id, new, tracking_ids)
+
+
+@router.post("/orders/{order_id}/status", responses=REFUSALS)
+async def set_order_status(
+    order_id: str,
+    body: OrderStatusIn,
+    assistant: AssistantDep,
+    credentials: CredentialsDep,
+) -> dict:
+    """The store's backend moves an order on (processed, delivered…); the order's line as `orders export` gives
+    it is the answer."""
+    admin = assistant.settings.admin_token
+    if admin is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "order status changes are closed (SHOPASSIST_ADMIN_TOKEN is unset)"
+        )
+    if credentials is None or not hmac.compare_digest(credentials.credentials, admin.get_secret_value()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "the admin token is required", {"WWW-Authenticate": "Bearer"}
+        )
+    line = await run_in_threadpool(order_status_set, assistant, order_id, body.status, body.tracking_ids)
+    if line is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no order {order_id!r}")
+    return line
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=TurnResult, responses=REFUSALS)

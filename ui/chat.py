@@ -197,14 +197,16 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
         outputs += [checkout, form, place, form_error, *chips]
         untouched = [gr.skip()] * (len(outputs) - 5)
 
-        def respond(history, ids, current_id, kept, text: str) -> Iterator[tuple]:
+        def respond(history, ids, current_id, kept, text: str, request: gr.Request) -> Iterator[tuple]:
             """One shopper message: shown at once, then the reply streamed, then the panels redrawn."""
             if not text.strip():
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), "", *untouched
                 return
             typing = [*history, {"role": "user", "content": escape(text, quote=False)}]
             yield typing, gr.skip(), gr.skip(), gr.skip(), "", *untouched
-            turn: ChatTurn = send_message(assistant, current_id, history, ids, text, limiter)
+            # The store's signed token of its logged-in shopper, passed by the widget (ui/static/widget.js).
+            shopper_token = request.query_params.get("shopper_token") if request else None
+            turn: ChatTurn = send_message(assistant, current_id, history, ids, text, limiter, shopper_token)
             if turn.token:
                 kept = {"conversation_id": turn.conversation_id, "token": turn.token}
             # The conversation is known from the first piece on, so a click while the reply streams continues it.
@@ -227,16 +229,21 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
             )
 
         def saying(sentence: str) -> Callable[..., Iterator[tuple]]:
-            def handler(history, ids, current_id, kept) -> Iterator[tuple]:
-                yield from respond(history, ids, current_id, kept, sentence)
+            def handler(history, ids, current_id, kept, request: gr.Request) -> Iterator[tuple]:
+                yield from respond(history, ids, current_id, kept, sentence, request)
 
             return handler
 
-        def on_card(history, ids, current_id, kept, event: gr.EventData) -> Iterator[tuple]:
+        def on_card(
+            history, ids, current_id, kept, event: gr.EventData, request: gr.Request
+        ) -> Iterator[tuple]:
             action = {"details": shopper_actions.details_request, "add": shopper_actions.add_request}
-            yield from respond(history, ids, current_id, kept, action[event.action](int(event.position)))
+            said = action[event.action](int(event.position))
+            yield from respond(history, ids, current_id, kept, said, request)
 
-        def on_form(history, ids, current_id, kept, where: str, how: str, ending: str) -> Iterator[tuple]:
+        def on_form(
+            history, ids, current_id, kept, where: str, how: str, ending: str, request: gr.Request
+        ) -> Iterator[tuple]:
             try:
                 sentence = shopper_actions.checkout_details(where, how, ending)
             except FormError as error:
@@ -246,7 +253,7 @@ def build_chat(assistant: Assistant, per_conversation: SlidingWindowLimiter | No
                     *[gr.skip()] * QUICK_REPLIES,
                 )
                 return
-            yield from respond(history, ids, current_id, kept, sentence)
+            yield from respond(history, ids, current_id, kept, sentence, request)
 
         def on_load(kept: dict) -> tuple:
             restored = restore(assistant, kept)

@@ -11,6 +11,7 @@ shopper is asked to wait, and the message is not handled or stored.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
@@ -20,9 +21,12 @@ from assistant.desk.dialogue_view import DialogueView, dialogue_view
 from assistant.desk.feedback import rate_reply, reply_of_turn
 from assistant.desk.transcripts import conversation_view, messages_after
 from assistant.pipeline import Assistant
+from assistant.shopper_tokens import InvalidShopperToken
 from core.errors import FeedbackError, InvalidMessage
 from core.state import TurnResult
 from ui.rate_limits import SlidingWindowLimiter, whole_seconds
+
+log = logging.getLogger(__name__)
 
 PERSON_LABEL = "Our team"
 # A reply is revealed in this many pieces: it reads as it arrives, and even a long one is done in well under
@@ -48,11 +52,13 @@ def send_message(
     reply_ids: list[int | None],
     text: str,
     limiter: SlidingWindowLimiter | None = None,
+    shopper_token: str | None = None,
 ) -> ChatTurn:
     """Sends one shopper message, starting the browser session's conversation on its first message.
 
     `limiter` counts the messages of each conversation (None: no limit); over it, the chat answers with a
-    request to wait."""
+    request to wait. `shopper_token` is the store's signed token of its logged-in shopper (the widget's
+    `data-shopper-token`): a new conversation is theirs; a token that does not hold starts a stranger's."""
     if not text.strip():
         return ChatTurn(history, reply_ids, conversation_id, None)  # an empty box sent by accident
     history = [*history, {"role": "user", "content": escape(text, quote=False)}]
@@ -62,7 +68,7 @@ def send_message(
         text = assistant.validate(text)
         token = None
         if conversation_id is None:
-            conversation_id, token = assistant.start_conversation()
+            conversation_id, token = assistant.start_conversation(shopper_id=known(assistant, shopper_token))
         if limiter is not None and (wait := limiter.hit(conversation_id)) is not None:
             return notice(
                 history,
@@ -85,6 +91,16 @@ def send_message(
         history = [*history, {"role": "assistant", "content": escape(result.reply, quote=False)}]
         reply_ids = [*reply_ids, reply_id]
     return ChatTurn(history, reply_ids, conversation_id, result, token)
+
+
+def known(assistant: Assistant, shopper_token: str | None) -> str | None:
+    if not shopper_token:
+        return None
+    try:
+        return assistant.shopper_from_token(shopper_token)
+    except InvalidShopperToken as error:
+        log.warning("A chat started without its shopper: %s", error)
+        return None
 
 
 def notice(

@@ -122,6 +122,7 @@ def test_a_delivered_order_is_not_cancelled_and_a_return_waits_for_a_yes(store):
     _asked, refused = chat(store, "cancel order #1043", "ana.ruiz@example.com")
     assert "only a pending order can be cancelled" in refused["reply"]
     _asked, returned, declined = chat(store, "I want to return order #1043", "ana.ruiz@example.com", "no")
+    assert "Done" not in declined["reply"]
     assert "refund $47.98 to gift_card_01. Shall I go ahead?" in returned["reply"]
     assert export(store, "#1043")["status"] == "delivered"  # a no changes nothing
 

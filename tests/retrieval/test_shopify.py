@@ -45,6 +45,16 @@ def test_variants_fold_into_one_product_with_sizes_colors_lowest_price_and_total
     assert shoe.image_url == "https://cdn.example.com/trail-1.jpg"
 
 
+def test_each_variant_row_is_a_variant_with_its_own_sku_options_price_and_inventory(products):
+    variants = [(v.id, v.options, v.price, v.stock, v.buyable) for v in products["trail-runner"].variants]
+    assert variants == [
+        ("TR-8-RED", {"Size": "8", "Color": "Red"}, 120.0, 3, True),
+        ("TR-9-RED", {"Size": "9", "Color": "Red"}, 115.0, 0, False),
+        ("TR-8-BLUE", {"Size": "8", "Color": "Blue"}, 120.0, 0, False),  # oversold: none on hand
+    ]
+    assert products["canvas-tote"].variants == []  # one "Default Title" variant: the product itself
+
+
 def test_html_descriptions_become_text(products):
     assert products["trail-runner"].description == "Grippy trail shoe & light.\nRock plate\nMesh upper"
     assert products["wool-scarf"].description == "Warm and soft"

@@ -6,6 +6,7 @@ import copy
 import json
 import secrets
 import threading
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -297,3 +298,97 @@ def test_a_taken_over_conversations_message_is_recorded_once(client, assistant):
     first = send(client, conversation_id, auth, "is it waterproof?", "key-1")
     assert send(client, conversation_id, auth, "is it waterproof?", "key-1").json() == first.json()
     assert shopper_texts(client, conversation_id, auth) == ["is it waterproof?"]
+
+
+# --- The store's backend: signed shopper tokens and order status changes (docs/store-data.md) ---------------
+
+STORE = Path(__file__).resolve().parents[1] / "data" / "after_sales"
+
+
+@pytest.fixture
+def store_backend(assistant, monkeypatch):
+    """The session's assistant with the store's shoppers and orders loaded and both store secrets set."""
+    from pydantic import SecretStr
+
+    from db.store_data import import_shoppers
+
+    secrets_set = {
+        "shopper_token_secret": SecretStr("s3cret-shared"),
+        "admin_token": SecretStr("admin-t0ken"),
+    }
+    monkeypatch.setattr(assistant, "settings", assistant.settings.model_copy(update=secrets_set))
+    with assistant.db.transaction() as session:
+        assert import_shoppers(session, (STORE / "shoppers.jsonl").read_text().splitlines()).loaded == 2
+    return assistant
+
+
+def shopper_token(shopper_id: str, secret: str = "s3cret-shared", minutes: float = 10) -> str:
+    from datetime import UTC, datetime
+
+    from assistant.shopper_tokens import expiry, sign_shopper
+
+    return sign_shopper(shopper_id, secret, expiry(datetime.now(UTC), minutes))
+
+
+def test_a_signed_shopper_token_starts_that_shoppers_conversation(store_backend, client):
+    from db.models import Conversation
+
+    response = client.post("/api/v1/conversations", json={"shopper_token": shopper_token("ana")})
+    assert response.status_code == 201
+    with store_backend.db.transaction() as session:
+        state = session.get(Conversation, response.json()["conversation_id"]).state
+    assert state["shopper_id"] == "ana"
+    # Without a token, a stranger's, as before.
+    assert client.post("/api/v1/conversations").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (lambda: shopper_token("ana", secret="guessed"), "signature does not match"),
+        (lambda: shopper_token("ana", minutes=-1), "has expired"),
+        (lambda: shopper_token("nobody_here"), "names no shopper"),
+        (lambda: "not-a-token", "malformed"),
+    ],
+)
+def test_a_forged_expired_or_unknown_shopper_token_is_refused(store_backend, client, token, reason):
+    response = client.post("/api/v1/conversations", json={"shopper_token": token()})
+    assert response.status_code == 401 and reason in response.json()["detail"]
+
+
+def test_the_stores_backend_moves_an_order_on_with_its_admin_token(store_backend, client):
+    conversation_id, auth = start(client)
+    steps = (
+        "show me headphones",
+        "add the first one to my cart",
+        "checkout",
+        "ship to 5 Oak Road, Portland and pay with cash on delivery",
+        "yes",
+    )
+    for text in steps:
+        last = client.post(
+            f"/api/v1/conversations/{conversation_id}/messages", headers=auth, json={"text": text}
+        )
+    number = f"SA-{last.json()['order']['id']}"
+    url = f"/api/v1/orders/{number}/status"
+    body = {"status": "delivered", "tracking_ids": ["1Z999"]}
+    assert client.post(url, json=body).status_code == 401
+    assert client.post(url, json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    admin = {"Authorization": "Bearer admin-t0ken"}
+    assert client.post(url, json={"status": "teleported"}, headers=admin).status_code == 422
+    assert client.post("/api/v1/orders/NOPE-1/status", json=body, headers=admin).status_code == 404
+    moved = client.post(url, json=body, headers=admin)
+    assert moved.status_code == 200
+    assert moved.json()["status"] == "delivered" and moved.json()["fulfillments"][-1]["tracking_ids"] == [
+        "1Z999"
+    ]
+    # Delivered now: the shopper may return it under the policy, and cancelling it is refused.
+    refused = client.post(
+        f"/api/v1/conversations/{conversation_id}/messages", headers=auth, json={"text": "cancel my order"}
+    )
+    assert "only a pending order can be cancelled" in refused.json()["reply"]
+
+
+def test_order_status_changes_are_closed_without_an_admin_token(client):
+    response = client.post("/api/v1/orders/SA-1/status", json={"status": "delivered"})
+    assert response.status_code == 403 and "SHOPASSIST_ADMIN_TOKEN" in response.json()["detail"]

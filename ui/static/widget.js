@@ -7,6 +7,9 @@
  * browser's storage, so the next page of the store continues it; whether the panel was open is kept in this
  * page's storage, so it stays open across page loads. Everything lives in a shadow root, so the store's CSS
  * and the widget's cannot affect each other.
+ *
+ * A store that knows its logged-in shopper adds data-shopper-token="<token signed by its backend>" (docs/
+ * store-data.md): the chat's new conversation then belongs to that shopper, who is never asked who they are.
  */
 (function () {
   "use strict";
@@ -14,7 +17,9 @@
   if (!script || window.__shopassistWidget) return; // one widget per page, even if the tag is repeated
   window.__shopassistWidget = true;
 
-  var chatUrl = new URL("/", script.src).href;
+  var chatPage = new URL("/", script.src);
+  if (script.dataset.shopperToken) chatPage.searchParams.set("shopper_token", script.dataset.shopperToken);
+  var chatUrl = chatPage.href;
   var color = /^#[0-9a-fA-F]{3,8}$/.test(script.dataset.color || "") ? script.dataset.color : "#2563eb";
   var greeting = script.dataset.greeting || "Questions? Chat with our shopping assistant";
   var side = script.dataset.position === "left" ? "left" : "right";
