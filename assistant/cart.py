@@ -222,6 +222,16 @@ def find_order(
     return session.scalars(query.order_by(Order.id.desc())).first()
 
 
+def orders_of(session: Session, conversation: Conversation) -> list[dict]:
+    """What an agent sees of the conversation's orders: those it placed and those of the shopper it knows,
+    newest first, each as the shopper is shown it, with the store's number."""
+    shopper_id = (conversation.state or {}).get("shopper_id")
+    mine = Order.conversation_id == conversation.id
+    query = select(Order).where(or_(mine, Order.shopper_id == shopper_id) if shopper_id else mine)
+    orders = session.scalars(query.order_by(Order.id.desc()))
+    return [{**order_view(order), "number": order.number} for order in orders]
+
+
 def order_exists(session: Session, order_id: str) -> bool:
     return session.scalar(select(Order.id).where(named(order_id)).limit(1)) is not None
 

@@ -19,19 +19,34 @@ def privacy_forget(
         str | None,
         typer.Option("--email", help="Forget every conversation in which this email address was written."),
     ] = None,
+    shopper: Annotated[
+        str | None,
+        typer.Option(
+            "--shopper", help="Forget a store's shopper: their account, conversations and order details."
+        ),
+    ] = None,
     db: DbOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Erase a shopper's personal data: one conversation, or every conversation holding their email address
-    (shopassist has no shopper accounts: a conversation is the unit); prints what was removed."""
+    """Erase a shopper's personal data: one conversation, every conversation holding their email address, or a
+    store's shopper (docs/store-data.md) with everything tied to them; prints what was removed."""
     from assistant.bootstrap import open_database
-    from assistant.privacy.erasure import forget_conversation, forget_email
-    from core.errors import NotAnEmailAddress, UnknownConversation
+    from assistant.privacy.erasure import forget_conversation, forget_email, forget_shopper
+    from core.errors import NotAnEmailAddress, UnknownConversation, UnknownShopper
 
-    if (conversation is None) == (email is None):
-        raise UserError("give either --conversation ID or --email ADDRESS")
+    if sum(given is not None for given in (conversation, email, shopper)) != 1:
+        raise UserError("give one of --conversation ID, --email ADDRESS or --shopper ID")
     settings = settings_for(db, data_dir)
     database = open_database(settings, demo_catalog=False)
+    if shopper is not None:
+        try:
+            conversation_ids, forgotten = forget_shopper(database, shopper)
+        except UnknownShopper as error:
+            raise UserError(str(error)) from None
+        print(f"{forgotten.summary()}; removed shopper {shopper}")
+        if conversation_ids:
+            print(f"conversations: {', '.join(conversation_ids)}")
+        return
     if conversation is not None:
         try:
             with database.transaction() as session:

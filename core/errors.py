@@ -34,6 +34,10 @@ class UnknownConversation(LookupError):
     """No conversation has this id."""
 
 
+class UnknownShopper(LookupError):
+    """The store has no shopper with this id."""
+
+
 class RepeatedKey(ValueError):
     """A request reuses an idempotency key of its conversation with another message; nothing was stored."""
 

@@ -48,6 +48,13 @@ def describe(event: JourneyEvent) -> str:
         ),
         "nudge_shown": lambda: data.get("kind", ""),
         "nudge_outcome": lambda: f"{data.get('kind', '')}: {data.get('outcome', '')}",
+        # After-sales changes, so an agent sees what each one did to which order and its money.
+        "return_requested": lambda: _after_sales(data),
+        "exchange_requested": lambda: _after_sales(data),
+        "order_modified": lambda: _after_sales(data),
+        "after_sales_refused": lambda: (
+            f"{data.get('kind', '')} of order {data.get('order_id', '')}: {data.get('rule', '')}"
+        ),
     }.get(event.kind)
     label = LABELS.get(event.kind, event.kind.replace("_", " "))
     return f"{label}: {detail()}" if detail else label
@@ -69,6 +76,17 @@ def journey_timeline(session: Session, conversation_id: str) -> list[dict[str, A
         }
         for event in events
     ]
+
+
+def _after_sales(data: dict) -> str:
+    """ "order 7 → return requested; refund 20.00 to paypal_ana"."""
+    money = "; ".join(
+        f"{line.get('kind', '')} {float(line.get('amount', 0)):.2f} {'to' if line.get('kind') == 'refund' else 'on'} "
+        f"{line.get('payment_method_id', '')}"
+        for line in data.get("payments", [])
+    )
+    head = f"{data.get('change', '').replace('_', ' ')} of order {data.get('order_id', '')} → {data.get('status', '')}"
+    return f"{head}; {money}" if money else head
 
 
 def _found(data: dict) -> str:

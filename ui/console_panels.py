@@ -8,6 +8,8 @@ from html import escape
 from typing import Any
 
 from assistant.desk.agent_desk import AgentDesk
+from core.formatting import money
+from core.state import line_name
 from ui.panels import CARDS_CSS, CART_CSS, STAGE_CSS, render_cart, render_products, render_stage
 
 ROLE_LABELS = {"shopper": "Shopper", "assistant": "Assistant", "agent": "Agent", "system": "Notice"}
@@ -80,7 +82,28 @@ def render_transcript(view: dict[str, Any]) -> str:
 def render_basket(view: dict[str, Any], currency: str) -> str:
     """The cart, then the products the shopper last saw (numbered as "the second one" means them)."""
     shown = render_products(view["shown"], view["focus"], actions=False) or '<p class="empty">None yet.</p>'
-    return f"<strong>Cart</strong>{render_cart(view['cart'], currency)}<strong>Shown products</strong>{shown}"
+    return (
+        f"<strong>Cart</strong>{render_cart(view['cart'], currency)}<strong>Shown products</strong>{shown}"
+        f"{render_orders(view.get('orders', []), view.get('shopper_id'))}"
+    )
+
+
+def render_orders(orders: list[dict[str, Any]], shopper_id: str | None) -> str:
+    """The orders an agent may discuss with this shopper: each with its status, total and lines as variants."""
+    who = f" of shopper {escape(shopper_id)}" if shopper_id else ""
+    if not orders:
+        return f'<strong>Orders{who}</strong><p class="empty">None.</p>'
+    rows = []
+    for order in orders:
+        lines = "; ".join(
+            f"{item['quantity']} × {line_name(item['title'], item['options'])}" for item in order["items"]
+        )
+        total = money(order["total"], order["currency"])
+        name = order["number"] or order["id"]
+        rows.append(
+            f"<li><strong>{escape(str(name))}</strong> · {escape(order['status'])} · {escape(total)} · {escape(lines)}</li>"
+        )
+    return f'<strong>Orders{who}</strong><ul class="orders">{"".join(rows)}</ul>'
 
 
 def render_timeline(timeline: list[dict[str, Any]]) -> str:

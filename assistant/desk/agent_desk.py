@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.cart import orders_of
 from assistant.desk.agents import agent_named, authenticate
 from assistant.desk.dialogue_view import dialogue_view
 from assistant.desk.feedback import ratings
@@ -19,7 +20,7 @@ from assistant.desk.takeover import add_note, agent_says, hand_back, notes_of, t
 from assistant.desk.transcripts import conversation_view, list_conversations
 from assistant.privacy.redaction import REDACT_ALL, Redactor
 from core.errors import ModelMismatch, TakeoverError
-from db.models import Agent
+from db.models import Agent, Conversation
 from db.session import Database
 from journey.propensity import INFO_FILE, PropensityModel
 from journey.timeline import journey_timeline
@@ -90,7 +91,7 @@ class AgentDesk:
 
     def conversation(self, conversation_id: str) -> dict[str, Any] | None:
         """The transcript document with the internal notes, the journey timeline, the shopper's ratings of
-        replies and the products last shown added, or None for an unknown id."""
+        replies, the products last shown, the known shopper and their orders added, or None for an unknown id."""
         with self.db.transaction() as session:
             view = conversation_view(session, conversation_id)
             if view is not None:
@@ -99,6 +100,9 @@ class AgentDesk:
                 view["ratings"] = ratings(session, conversation_id)
                 dialogue = dialogue_view(session, conversation_id, self.catalog)
                 view["shown"], view["focus"] = dialogue.results, dialogue.focus
+                conversation = session.get(Conversation, conversation_id)
+                view["shopper_id"] = (conversation.state or {}).get("shopper_id")
+                view["orders"] = orders_of(session, conversation)
         return view
 
     def take_over(self, conversation_id: str, username: str) -> None:

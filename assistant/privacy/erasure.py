@@ -23,8 +23,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from assistant.privacy.redaction import EMAIL
-from core.errors import NotAnEmailAddress, UnknownConversation
-from db.models import AgentNote, Cart, CartItem, Conversation, JourneyEvent, Message, Order, utcnow
+from core.errors import NotAnEmailAddress, UnknownConversation, UnknownShopper
+from db.models import AgentNote, Cart, CartItem, Conversation, JourneyEvent, Message, Order, Shopper, utcnow
 from db.session import Database
 
 ERASED = "[forgotten]"
@@ -148,6 +148,35 @@ def forget_email(db: Database, email: str) -> tuple[list[str], Forgotten]:
     with db.transaction() as session:
         conversation_ids = conversations_with_email(session, email)
     return conversation_ids, forget_conversations(db, conversation_ids)
+
+
+def forget_shopper(db: Database, shopper_id: str, now: datetime | None = None) -> tuple[list[str], Forgotten]:
+    """Forgets a store's shopper: every conversation that knew them (as `forget_conversation`), the address and
+    payment methods on each of their orders (the items and amounts stay: the store's books need them, tied to
+    nobody), and their account record. UnknownShopper if the store has no such shopper."""
+    with db.transaction() as session:
+        if session.get(Shopper, shopper_id) is None:
+            raise UnknownShopper(f"no shopper {shopper_id!r}")
+        conversation_ids = [
+            conversation_id
+            for conversation_id, state in session.execute(select(Conversation.id, Conversation.state))
+            if (state or {}).get("shopper_id") == shopper_id
+        ]
+    forgotten = forget_conversations(db, conversation_ids, now)
+    with db.transaction() as session:
+        for order in session.scalars(select(Order).where(Order.shopper_id == shopper_id)):
+            record = dict(order.record or {})
+            record["address"] = {}
+            record.pop("shopper_id", None)
+            record["payments"] = [
+                {**line, "payment_method_id": ERASED} for line in record.get("payments", [])
+            ]
+            # An order placed in one of those conversations was counted with it already.
+            forgotten.orders_anonymised += order.shipping_address != ERASED
+            order.record, order.shipping_address, order.payment_method = record, ERASED, ERASED
+            order.shopper_id = None
+        session.delete(session.get(Shopper, shopper_id))
+    return conversation_ids, forgotten
 
 
 class RetentionSweep:

@@ -180,3 +180,29 @@ def test_of_concurrent_changes_to_one_order_one_wins_and_the_others_are_refused(
         assert order.version == 1
         refunds = [p for p in order.record["payments"] if p["kind"] == "refund"]
         assert len(refunds) == (1 if made[0] == "cancel" else 0)
+
+
+def test_an_agent_sees_the_orders_of_the_conversation_and_of_its_known_shopper(tmp_path):
+    from pathlib import Path
+
+    from db.store_data import import_orders, import_shoppers
+    from retrieval.importer import read_catalog
+    from ui.console_panels import render_orders
+
+    store = Path(__file__).resolve().parents[1] / "data" / "after_sales"
+    db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
+    db.migrate()
+    with db.transaction() as session:
+        upsert_products(session, read_catalog(store / "catalog.jsonl"))
+        import_shoppers(session, (store / "shoppers.jsonl").read_text().splitlines())
+        import_orders(session, (store / "orders.jsonl").read_text().splitlines(), "USD")
+        session.add(Conversation(id="c_ana", state={"shopper_id": "ana"}))
+        session.add(Conversation(id="c_stranger"))
+    with db.transaction() as session:
+        ana = carts.orders_of(session, session.get(Conversation, "c_ana"))
+        stranger = carts.orders_of(session, session.get(Conversation, "c_stranger"))
+    assert [order["number"] for order in ana] == ["#5005", "#5004", "#5002", "#5001"]  # never Omar's #5003
+    assert stranger == []
+    shown = render_orders(ana, "ana")
+    assert "Orders of shopper ana" in shown and "#5002</strong> · delivered · $140.00" in shown
+    assert "1 × Trail Runner Shoe (blue, size 10); 1 × Steel Water Bottle (500ml)" in shown

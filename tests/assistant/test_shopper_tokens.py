@@ -33,5 +33,5 @@ def test_another_secret_or_a_changed_token_is_refused():
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "a.123", "a.1.2.3"])
 def test_a_malformed_token_is_refused(token):
-    with pytest.raises(InvalidShopperToken, match="malformed|signature"):
+    with pytest.raises(InvalidShopperToken, match=r"malformed|signature"):
         shopper_of(token, "secret", NOW)

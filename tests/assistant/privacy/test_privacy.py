@@ -290,14 +290,46 @@ def test_forgetting_by_email_forgets_every_conversation_that_holds_the_address(a
         (["--email", "ana at example"], "not an email address: ana at example"),
         (
             ["--email", "a@example.com", "--conversation", "c_1"],
-            "give either --conversation ID or --email ADDRESS",
+            "give one of --conversation ID, --email ADDRESS or --shopper ID",
         ),
-        ([], "give either --conversation ID or --email ADDRESS"),
+        ([], "give one of --conversation ID, --email ADDRESS or --shopper ID"),
+        (["--shopper", "nobody_at_all"], "no shopper 'nobody_at_all'"),
     ],
 )
 def test_the_forget_command_refuses_what_it_cannot_search_for(assistant, args: list[str], error: str) -> None:
     done = shopassist(assistant, "privacy", "forget", *args)
     assert done.returncode == 1 and done.stderr.strip() == f"shopassist: {error}"
+
+
+def test_forgetting_a_store_shopper_removes_their_account_and_everything_tied_to_them(tmp_path) -> None:
+    from pathlib import Path
+
+    from assistant.privacy.erasure import forget_shopper
+    from db.models import Order, Shopper
+    from db.session import Database
+    from db.store_data import export_orders, import_orders, import_shoppers
+    from retrieval.importer import read_catalog, upsert_products
+
+    store = Path(__file__).resolve().parents[2] / "data" / "after_sales"
+    db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
+    db.migrate()
+    with db.transaction() as session:
+        upsert_products(session, read_catalog(store / "catalog.jsonl"))
+        import_shoppers(session, (store / "shoppers.jsonl").read_text().splitlines())
+        import_orders(session, (store / "orders.jsonl").read_text().splitlines(), "USD")
+        session.add(Conversation(id="c_ana", state={"shopper_id": "ana"}, token_hash="h"))
+        session.add(Conversation(id="c_omar", state={"shopper_id": "omar"}, token_hash="h"))
+    conversation_ids, forgotten = forget_shopper(db, "ana")
+    assert conversation_ids == ["c_ana"] and forgotten.conversations == 1 and forgotten.orders_anonymised == 4
+    with db.transaction() as session:
+        assert session.get(Shopper, "ana") is None and session.get(Shopper, "omar") is not None
+        assert session.get(Conversation, "c_ana").state == {}
+        assert session.get(Conversation, "c_omar").state == {"shopper_id": "omar"}
+        kept = [line for line in export_orders(session) if line["id"] != "#5003"]
+        assert len(kept) == 4 and all("shopper_id" not in line and line["address"] == {} for line in kept)
+        assert {p["payment_method_id"] for line in kept for p in line["payments"]} == {"[forgotten]"}
+        # The amounts stay for the store's books.
+        assert session.get(Order, 1).total == 36.0
 
 
 def back_date(assistant: Assistant, conversation_id: str, days: float) -> None:
