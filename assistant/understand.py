@@ -58,7 +58,12 @@ class Understand:
         if context.stage == Stage.CHECKOUT and ("address" in slots or "payment_method" in slots):
             return Understanding(text, Intent.CHECKOUT, 1.0, slots, "rules")
         intent, confidence = self.classify(text, context)
-        intent = reconcile(intent, text, slots, context, self.slots.names_model(text))
+        names_model = self.slots.names_model(text)
+        intent = reconcile(intent, text, slots, context, names_model)
+        if names_model and intent == Intent.SEARCH_PRODUCTS:
+            # A model the catalog's titles hold is a search it can answer, however unsure the classifier is of
+            # words it never saw ("show me the AMD Ryzen 9 5900X").
+            confidence = max(confidence, self.threshold)
         if context.need_asked and answers_need_question(intent, slots):
             intent, confidence = Intent.RECOMMEND, max(confidence, self.threshold)
         elif is_a_need(slots) and (

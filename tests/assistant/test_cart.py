@@ -19,11 +19,27 @@ from db.session import Database
 from retrieval.importer import ImportReport, upsert_products
 
 
+@pytest.fixture(scope="module")
+def cart_postgres(request) -> str:
+    """A PostgreSQL database of this module's own: the session's shared one holds the demo catalog, and a
+    catalog of other products there would keep the demo from loading for the tests after these."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = request.getfixturevalue("postgres_url")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS cart_checks"))
+        connection.execute(text("CREATE DATABASE cart_checks"))
+    admin.dispose()
+    return make_url(url).set(database="cart_checks").render_as_string(hide_password=False)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request, tmp_path) -> Database:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("cart_postgres")
     db = Database(url)
     db.migrate()
     yield db
