@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.product import ProductRecord, Variant
 from db.models import Order, Shopper
-from db.store_data import chat_order_record, refund_lines
+from db.store_data import chat_order_record, item_line, net_payments, refund_lines
 
 KINDS = ("cancel", "modify_address", "modify_payment", "modify_items", "return", "exchange")
 CANCEL_REASONS = ("no longer needed", "ordered by mistake")
@@ -122,7 +122,7 @@ def plan(
 
 
 def _new_payment(request: Request, order: Order, record: dict, methods: dict) -> Plan:
-    paid = _net_paid(record)
+    paid = net_payments(record)
     if request.method is None:
         return Missing("method", [method_id for method_id in methods if method_id not in paid])
     if request.method not in methods:
@@ -137,7 +137,7 @@ def _new_payment(request: Request, order: Order, record: dict, methods: dict) ->
 
 
 def _return(request: Request, chosen: list[dict], record: dict, methods: dict) -> Plan:
-    original = next(iter(_net_paid(record)), None)
+    original = next(iter(net_payments(record)), None)
     method = request.method or original
     if method != original and methods.get(method, {}).get("kind") != "gift_card":
         return Refusal("a refund goes to the original payment method or to a gift card on your account")
@@ -174,10 +174,10 @@ def _swap(request: Request, chosen: list[dict], record: dict, methods: dict, pro
         ),
         2,
     )
-    method = request.method or next(iter(_net_paid(record)), None)
+    method = request.method or next(iter(net_payments(record)), None)
     payments = []
     if difference:
-        if method not in methods and method not in _net_paid(record):
+        if method not in methods and method not in net_payments(record):
             return Refusal(
                 "the price difference is paid or refunded through a payment method on your account"
             )
@@ -285,29 +285,8 @@ def net_paid(order: Order) -> float:
     )
 
 
-def _net_paid(record: dict) -> dict[str, float]:
-    """Per payment method, what it paid less what it got back, in the order it first paid."""
-    net: dict[str, float] = {}
-    for payment in record.get("payments", []):
-        sign = 1 if payment.get("kind") == "payment" else -1
-        method = payment.get("payment_method_id", "")
-        net[method] = round(net.get(method, 0.0) + sign * float(payment.get("amount", 0)), 2)
-    return {method: amount for method, amount in net.items() if amount > 0}
-
-
 def order_lines(order: Order) -> list[dict[str, Any]]:
-    return [_line(item) for item in order.items]
-
-
-def _line(item) -> dict[str, Any]:
-    return {
-        "product_id": item.product_id,
-        "variant_id": item.variant_id or item.product_id,
-        "title": item.title,
-        "options": item.options or {},
-        "quantity": item.quantity,
-        "unit_price": item.unit_price,
-    }
+    return [item_line(item) for item in order.items]
 
 
 def _label(unit: Variant) -> str:

@@ -119,17 +119,22 @@ def _unknown_reference(session: Session, record: OrderRecord) -> str | None:
     return None
 
 
-def refund_lines(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """What refunding an order in full pays back: per payment method, what it paid less what it got back."""
+def net_payments(record: dict[str, Any]) -> dict[str, float]:
+    """Per payment method, what it paid less what it got back, in the order it first paid; only those still
+    owed something back."""
     net: dict[str, float] = {}
     for payment in record.get("payments", []):
         sign = 1 if payment.get("kind") == "payment" else -1
         method = payment.get("payment_method_id", "")
-        net[method] = net.get(method, 0.0) + sign * float(payment.get("amount", 0))
+        net[method] = round(net.get(method, 0.0) + sign * float(payment.get("amount", 0)), 2)
+    return {method: amount for method, amount in net.items() if amount > 0}
+
+
+def refund_lines(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """What refunding an order in full pays back: per payment method, what it paid less what it got back."""
     return [
-        {"kind": "refund", "amount": round(amount, 2), "payment_method_id": method}
-        for method, amount in net.items()
-        if round(amount, 2) > 0
+        {"kind": "refund", "amount": amount, "payment_method_id": method}
+        for method, amount in net_payments(record).items()
     ]
 
 
@@ -160,18 +165,20 @@ def order_line(order: Order) -> dict[str, Any]:
         record["shopper_id"] = order.shopper_id
     record.setdefault("created_at", order.created_at.isoformat(timespec="seconds"))
     if "items" not in record:
-        record["items"] = [
-            {
-                "product_id": item.product_id,
-                "variant_id": item.variant_id or item.product_id,
-                "title": item.title,
-                "options": item.options or {},
-                "quantity": item.quantity,
-                "unit_price": item.unit_price,
-            }
-            for item in order.items
-        ]
+        record["items"] = [item_line(item) for item in order.items]
     return record
+
+
+def item_line(item: OrderItem) -> dict[str, Any]:
+    """An order's line in the contract's shape."""
+    return {
+        "product_id": item.product_id,
+        "variant_id": item.variant_id or item.product_id,
+        "title": item.title,
+        "options": item.options or {},
+        "quantity": item.quantity,
+        "unit_price": item.unit_price,
+    }
 
 
 def set_order_status(session: Session, order_id: str, status: str, tracking_ids: list[str]) -> dict | None:

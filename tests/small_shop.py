@@ -48,3 +48,21 @@ def small_shop(home: Path, embedder: Embedder, products: list[ProductRecord] = P
     catalog = Catalog(list(products))
     index = update_index(catalog.products, embedder, settings.index_dir, settings).index
     return SmallShop(settings, db, catalog, ProductSearch(catalog, index, embedder))
+
+
+AFTER_SALES = Path(__file__).resolve().parent / "data" / "after_sales"
+
+
+def after_sales_store(directory: Path) -> Database:
+    """A real SQLite database in `directory` holding the after-sales store (tests/data/after_sales): its catalog
+    with variants, its shoppers and their orders, imported as `catalog/shoppers/orders import` do."""
+    from db.store_data import import_orders, import_shoppers
+    from retrieval.importer import read_catalog
+
+    db = Database(f"sqlite:///{directory / 'shop.db'}")
+    db.migrate()
+    with db.transaction() as session:
+        upsert_products(session, read_catalog(AFTER_SALES / "catalog.jsonl"))
+        import_shoppers(session, (AFTER_SALES / "shoppers.jsonl").read_text().splitlines())
+        import_orders(session, (AFTER_SALES / "orders.jsonl").read_text().splitlines(), "USD")
+    return db

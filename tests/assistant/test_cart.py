@@ -199,19 +199,11 @@ def test_of_concurrent_changes_to_one_order_one_wins_and_the_others_are_refused(
 
 
 def test_an_agent_sees_the_orders_of_the_conversation_and_of_its_known_shopper(tmp_path):
-    from pathlib import Path
-
-    from db.store_data import import_orders, import_shoppers
-    from retrieval.importer import read_catalog
+    from tests.small_shop import after_sales_store
     from ui.console_panels import render_orders
 
-    store = Path(__file__).resolve().parents[1] / "data" / "after_sales"
-    db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-    db.migrate()
+    db = after_sales_store(tmp_path)
     with db.transaction() as session:
-        upsert_products(session, read_catalog(store / "catalog.jsonl"))
-        import_shoppers(session, (store / "shoppers.jsonl").read_text().splitlines())
-        import_orders(session, (store / "orders.jsonl").read_text().splitlines(), "USD")
         session.add(Conversation(id="c_ana", state={"shopper_id": "ana"}))
         session.add(Conversation(id="c_stranger"))
     with db.transaction() as session:

@@ -302,21 +302,13 @@ def test_the_forget_command_refuses_what_it_cannot_search_for(assistant, args: l
 
 
 def test_forgetting_a_store_shopper_removes_their_account_and_everything_tied_to_them(tmp_path) -> None:
-    from pathlib import Path
-
     from assistant.privacy.erasure import forget_shopper
     from db.models import Order, Shopper
-    from db.session import Database
-    from db.store_data import export_orders, import_orders, import_shoppers
-    from retrieval.importer import read_catalog, upsert_products
+    from db.store_data import export_orders
+    from tests.small_shop import after_sales_store
 
-    store = Path(__file__).resolve().parents[2] / "data" / "after_sales"
-    db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-    db.migrate()
+    db = after_sales_store(tmp_path)
     with db.transaction() as session:
-        upsert_products(session, read_catalog(store / "catalog.jsonl"))
-        import_shoppers(session, (store / "shoppers.jsonl").read_text().splitlines())
-        import_orders(session, (store / "orders.jsonl").read_text().splitlines(), "USD")
         session.add(Conversation(id="c_ana", state={"shopper_id": "ana"}, token_hash="h"))
         session.add(Conversation(id="c_omar", state={"shopper_id": "omar"}, token_hash="h"))
     conversation_ids, forgotten = forget_shopper(db, "ana")
